@@ -1,0 +1,73 @@
+from django.contrib import admin
+
+from .models import Category, Order, OrderLine, OrderStatusChange, Promotion, Villager
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_zh", "name_en", "is_farm_produce", "sort_order"]
+    list_filter = ["is_farm_produce"]
+    search_fields = ["slug", "name_zh", "name_en"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "starts_on", "ends_on"]
+    search_fields = ["name", "code"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(Villager)
+class VillagerAdmin(admin.ModelAdmin):
+    list_display = ["name", "masked_phone", "village", "partner", "created_at"]
+    list_filter = ["village__county__province"]
+    search_fields = ["name", "phone", "village__name"]
+    list_select_related = ["village", "partner"]
+    autocomplete_fields = ["partner", "village"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    autocomplete_fields = ["category"]
+    readonly_fields = ["line_total"]
+
+
+class OrderStatusChangeInline(admin.TabularInline):
+    model = OrderStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["order_no", "partner", "county", "channel", "status", "total_amount", "placed_at", "paid_at"]
+    list_filter = ["status", "channel", "promotion", "county__region", "placed_at"]
+    search_fields = ["order_no", "partner__real_name", "partner__phone", "villager__phone", "buyer_organisation", "reference"]
+    list_select_related = ["partner", "county"]
+    autocomplete_fields = ["partner", "villager", "village", "county"]
+    readonly_fields = [
+        "order_no", "client_request_id", "status", "total_amount", "placed_at", "paid_at", "shipped_at",
+        "at_county_centre_at", "at_service_point_at", "picked_up_at", "cancelled_at", "returned_at",
+    ]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, OrderStatusChangeInline]
+    show_full_result_count = False  # a COUNT(*) over tens of millions of orders is not free
+
+
+@admin.register(OrderStatusChange)
+class OrderStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["order", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status", "changed_at"]
+    search_fields = ["order__order_no", "reason"]
+    list_select_related = ["order", "changed_by"]
+    readonly_fields = ["order", "from_status", "to_status", "changed_by", "changed_at", "reason"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False

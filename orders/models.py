@@ -1,0 +1,254 @@
+"""Assisted orders: categories, promotions, villagers, orders and their lines."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import MOBILE_PHONE_REGEX, mobile_phone_validator
+from rural_taobao.money import money_field
+
+
+class Category(models.Model):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80)
+    is_farm_produce = models.BooleanField(
+        _("farm produce category"), default=False,
+        help_text=_("Farm produce orders (the village sells upward) use only these categories."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "slug"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name_zh
+
+    def localized_name(self, language_code: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        language = language_code or get_language() or "zh-hans"
+        return self.name_en if language.startswith("en") else self.name_zh
+
+
+class Promotion(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="promotion_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Villager(models.Model):
+    """A buyer (or, for farm produce, a seller) the partner serves. Not a login."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="villagers", verbose_name=_("partner")
+    )
+    village = models.ForeignKey(
+        "counties.Village", on_delete=models.PROTECT, related_name="villagers", verbose_name=_("village")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=11, validators=[mobile_phone_validator])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("villager")
+        verbose_name_plural = _("villagers")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "phone"], name="villager_phone_unique_per_partner"),
+            models.CheckConstraint(condition=Q(phone__regex=MOBILE_PHONE_REGEX), name="villager_phone_mainland_mobile"),
+        ]
+        indexes = [
+            # Type-ahead by phone prefix among one partner's villagers.
+            models.Index(fields=["partner", "phone"], name="villager_partner_phone_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.masked_phone})"
+
+    @property
+    def masked_phone(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]}"
+
+
+class Channel(models.TextChoices):
+    ASSISTED_PURCHASE = "assisted_purchase", _("Assisted purchase")
+    GOVERNMENT_PROCUREMENT = "government_procurement", _("Government procurement")
+    FARM_PRODUCE = "farm_produce", _("Farm produce")
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", _("Placed")
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    AT_COUNTY_CENTRE = "at_county_centre", _("At county centre")
+    AT_SERVICE_POINT = "at_service_point", _("At service point")
+    PICKED_UP = "picked_up", _("Picked up")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURNED = "returned", _("Returned")
+
+
+# Legal order transitions: cancel only before shipping, return only after pick-up.
+ORDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    OrderStatus.PLACED: (OrderStatus.PAID, OrderStatus.CANCELLED),
+    OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+    OrderStatus.SHIPPED: (OrderStatus.AT_COUNTY_CENTRE,),
+    OrderStatus.AT_COUNTY_CENTRE: (OrderStatus.AT_SERVICE_POINT,),
+    OrderStatus.AT_SERVICE_POINT: (OrderStatus.PICKED_UP,),
+    OrderStatus.PICKED_UP: (OrderStatus.RETURNED,),
+    OrderStatus.CANCELLED: (),
+    OrderStatus.RETURNED: (),
+}
+
+# The timestamp column each status stamps when the order enters it.
+STATUS_TIMESTAMP_FIELD: dict[str, str] = {
+    OrderStatus.PLACED: "placed_at",
+    OrderStatus.PAID: "paid_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.AT_COUNTY_CENTRE: "at_county_centre_at",
+    OrderStatus.AT_SERVICE_POINT: "at_service_point_at",
+    OrderStatus.PICKED_UP: "picked_up_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+    OrderStatus.RETURNED: "returned_at",
+}
+
+
+class Order(models.Model):
+    order_no = models.CharField(_("order number"), max_length=32, unique=True)
+    client_request_id = models.UUIDField(_("client request id"))
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="orders", verbose_name=_("partner")
+    )
+    villager = models.ForeignKey(Villager, on_delete=models.PROTECT, related_name="orders", verbose_name=_("villager"))
+    # Village and county are copied from the partner at placing time: a partner may
+    # leave, the order stays where it was sold, and rollups group by them directly.
+    village = models.ForeignKey(
+        "counties.Village", on_delete=models.PROTECT, related_name="orders", verbose_name=_("village")
+    )
+    county = models.ForeignKey(
+        "counties.County", on_delete=models.PROTECT, related_name="orders", verbose_name=_("county")
+    )
+    channel = models.CharField(_("channel"), max_length=25, choices=Channel.choices, default=Channel.ASSISTED_PURCHASE)
+    promotion = models.ForeignKey(
+        Promotion, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", verbose_name=_("promotion")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    total_amount = money_field(verbose_name=_("total (yuan)"))
+    buyer_organisation = models.CharField(_("buying organisation"), max_length=200, blank=True)
+    reference = models.CharField(_("reference number"), max_length=100, blank=True)
+    placed_at = models.DateTimeField(_("placed at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    at_county_centre_at = models.DateTimeField(_("at county centre at"), null=True, blank=True)
+    at_service_point_at = models.DateTimeField(_("at service point at"), null=True, blank=True)
+    picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            # A retried submission of the same form never creates a second order.
+            models.UniqueConstraint(fields=["partner", "client_request_id"], name="order_client_request_unique_per_partner"),
+            models.CheckConstraint(condition=Q(total_amount__gt=0), name="order_total_positive"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="order_channel_valid"),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(channel=Channel.GOVERNMENT_PROCUREMENT) | (~Q(buyer_organisation="") & ~Q(reference="")),
+                name="procurement_order_names_buyer_and_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[OrderStatus.PLACED, OrderStatus.CANCELLED]) | Q(paid_at__isnull=False),
+                name="order_past_payment_has_paid_at",
+            ),
+        ]
+        indexes = [
+            # The partner's order list: newest first, filtered by status.
+            models.Index(fields=["partner", "-placed_at"], name="order_partner_placed_idx"),
+            models.Index(fields=["partner", "status", "-placed_at"], name="order_partner_status_idx"),
+            # Rollups read one Shanghai day of payments and returns.
+            models.Index(fields=["paid_at"], name="order_paid_at_idx"),
+            models.Index(fields=["returned_at"], name="order_returned_at_idx"),
+            models.Index(fields=["cancelled_at"], name="order_cancelled_at_idx"),
+        ]
+
+    def __str__(self):
+        return self.order_no
+
+    def legal_next_statuses(self) -> tuple[str, ...]:
+        return ORDER_TRANSITIONS[self.status]
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product_name = models.CharField(_("product"), max_length=200)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("category"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = money_field(verbose_name=_("unit price (yuan)"))
+    line_total = money_field(verbose_name=_("line total (yuan)"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_at_least_one"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="order_line_unit_price_positive"),
+            models.CheckConstraint(condition=Q(line_total__gt=0), name="order_line_total_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_name} × {self.quantity}"
+
+
+class OrderStatusChange(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("order status change")
+        verbose_name_plural = _("order status changes")
+        indexes = [models.Index(fields=["order", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.order}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class OrderNumberCounter(models.Model):
+    """The database hands out order numbers: one counter row per county and Shanghai day."""
+
+    county = models.ForeignKey("counties.County", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["county", "day"], name="order_number_counter_unique"),
+        ]

@@ -1,0 +1,20 @@
+"""One precision for every amount of money in the project (yuan, CNY)."""
+
+from decimal import Decimal
+
+from django.db import models
+
+MONEY_MAX_DIGITS = 16
+MONEY_DECIMAL_PLACES = 2
+CENT = Decimal("0.01")
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0.00"))
+    return models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
+    )
+
+
+def to_money(value) -> Decimal:
+    return Decimal(value).quantize(CENT)
