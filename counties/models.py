@@ -8,9 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rural_taobao.money import money_field
 
-county_code_validator = RegexValidator(
-    r"^\d{6}$", _("An administrative code is exactly six digits.")
-)
+county_code_validator = RegexValidator(r"^\d{6}$", _("An administrative code is exactly six digits."))
 province_code_validator = RegexValidator(r"^\d{2}$", _("A province code is two digits."))
 
 
@@ -49,9 +47,7 @@ class Province(models.Model):
 
 
 class County(models.Model):
-    code = models.CharField(
-        _("administrative code"), max_length=6, unique=True, validators=[county_code_validator]
-    )
+    code = models.CharField(_("administrative code"), max_length=6, unique=True, validators=[county_code_validator])
     name = models.CharField(_("name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     province = models.ForeignKey(
@@ -85,9 +81,7 @@ class County(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="county_code_six_digits"),
             models.CheckConstraint(condition=Q(region__in=Region.values), name="county_region_valid"),
-            models.CheckConstraint(
-                condition=Q(economic_focus__in=EconomicFocus.values), name="county_focus_valid"
-            ),
+            models.CheckConstraint(condition=Q(economic_focus__in=EconomicFocus.values), name="county_focus_valid"),
             models.CheckConstraint(condition=Q(yearly_sales_target__gte=0), name="county_target_not_negative"),
         ]
         indexes = [models.Index(fields=["province", "code"])]
@@ -130,7 +124,9 @@ class ServicePoint(models.Model):
         verbose_name_plural = _("service points")
         constraints = [
             models.CheckConstraint(
-                condition=Q(closed_on__isnull=True) | Q(opened_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                condition=Q(closed_on__isnull=True)
+                | Q(opened_on__isnull=True)
+                | Q(closed_on__gte=models.F("opened_on")),
                 name="service_point_closes_after_opening",
             ),
         ]
@@ -144,9 +140,7 @@ class ServicePoint(models.Model):
 
 
 class CountyStaffAssignment(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="county_assignments"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="county_assignments")
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="staff_assignments")
     assigned_at = models.DateTimeField(auto_now_add=True)
     assigned_by = models.ForeignKey(

@@ -48,12 +48,29 @@ class OrderStatusChangeInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["order_no", "partner", "county", "channel", "status", "total_amount", "placed_at", "paid_at"]
     list_filter = ["status", "channel", "promotion", "county__region", "placed_at"]
-    search_fields = ["order_no", "partner__real_name", "partner__phone", "villager__phone", "buyer_organisation", "reference"]
+    search_fields = [
+        "order_no",
+        "partner__real_name",
+        "partner__phone",
+        "villager__phone",
+        "buyer_organisation",
+        "reference",
+    ]
     list_select_related = ["partner", "county"]
     autocomplete_fields = ["partner", "villager", "village", "county"]
     readonly_fields = [
-        "order_no", "client_request_id", "status", "total_amount", "placed_at", "paid_at", "shipped_at",
-        "at_county_centre_at", "at_service_point_at", "picked_up_at", "cancelled_at", "returned_at",
+        "order_no",
+        "client_request_id",
+        "status",
+        "total_amount",
+        "placed_at",
+        "paid_at",
+        "shipped_at",
+        "at_county_centre_at",
+        "at_service_point_at",
+        "picked_up_at",
+        "cancelled_at",
+        "returned_at",
     ]
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline, OrderStatusChangeInline]

@@ -14,7 +14,8 @@ class Category(models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=80)
     is_farm_produce = models.BooleanField(
-        _("farm produce category"), default=False,
+        _("farm produce category"),
+        default=False,
         help_text=_("Farm produce orders (the village sells upward) use only these categories."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
@@ -168,7 +169,9 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         constraints = [
             # A retried submission of the same form never creates a second order.
-            models.UniqueConstraint(fields=["partner", "client_request_id"], name="order_client_request_unique_per_partner"),
+            models.UniqueConstraint(
+                fields=["partner", "client_request_id"], name="order_client_request_unique_per_partner"
+            ),
             models.CheckConstraint(condition=Q(total_amount__gt=0), name="order_total_positive"),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="order_channel_valid"),
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
@@ -201,7 +204,9 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product_name = models.CharField(_("product"), max_length=200)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("category")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = money_field(verbose_name=_("unit price (yuan)"))
     line_total = money_field(verbose_name=_("line total (yuan)"))
@@ -225,7 +230,11 @@ class OrderStatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"))
@@ -252,3 +261,6 @@ class OrderNumberCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["county", "day"], name="order_number_counter_unique"),
         ]
+
+    def __str__(self):
+        return f"{self.county_id}/{self.day}: {self.last_value}"

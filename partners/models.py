@@ -59,9 +59,7 @@ class Partner(models.Model):
         related_name="partners",
         verbose_name=_("service point"),
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=PartnerStatus.choices, default=PartnerStatus.APPLIED
-    )
+    status = models.CharField(_("status"), max_length=12, choices=PartnerStatus.choices, default=PartnerStatus.APPLIED)
     previous_occupation = models.CharField(_("previous occupation"), max_length=100, blank=True)
     motivation = models.TextField(_("why they want to be a partner"), blank=True)
     applied_at = models.DateTimeField(_("applied at"))
@@ -111,7 +109,11 @@ class PartnerStatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=12, choices=PartnerStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=PartnerStatus.choices)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"))

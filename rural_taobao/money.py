@@ -11,9 +11,7 @@ CENT = Decimal("0.01")
 
 def money_field(**kwargs) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0.00"))
-    return models.DecimalField(
-        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
+    return models.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
 
 
 def to_money(value) -> Decimal:
