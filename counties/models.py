@@ -156,3 +156,21 @@ class CountyStaffAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.county}"
+
+
+class RollupDirtyDay(models.Model):
+    """A Shanghai day whose orders changed since its rollups were computed.
+
+    Order services mark the day of every payment, cancellation and return; the nightly
+    run recomputes exactly these days instead of rescanning history.
+    """
+
+    day = models.DateField(primary_key=True)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("day waiting for rollup")
+        verbose_name_plural = _("days waiting for rollup")
+
+    def __str__(self):
+        return str(self.day)

@@ -210,6 +210,12 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = money_field(verbose_name=_("unit price (yuan)"))
     line_total = money_field(verbose_name=_("line total (yuan)"))
+    # Snapshotted when the order is paid: the rate in force on the paid day and the
+    # commission it earns, so income never changes when a rate is edited later.
+    commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True)
+    commission_amount = models.DecimalField(
+        _("commission (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["id"]

@@ -127,3 +127,136 @@ class PartnerStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.partner}: {self.from_status or '∅'} → {self.to_status}"
+
+
+# ── Commission rules and partner income ──────────────────────────────────────
+
+
+class CommissionRate(models.Model):
+    """A category's commission rate from a Shanghai day on. History is kept: a new rate
+    is a new row; only rates that have not taken effect yet may be edited."""
+
+    category = models.ForeignKey(
+        "orders.Category", on_delete=models.PROTECT, related_name="commission_rates", verbose_name=_("category")
+    )
+    rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4, help_text=_("0.0300 = 3%"))
+    effective_from = models.DateField(_("effective from"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "-effective_from"]
+        verbose_name = _("commission rate")
+        verbose_name_plural = _("commission rates")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "effective_from"], name="commission_rate_one_per_day"),
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte="0.5"), name="commission_rate_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.category}: {self.rate:.2%} from {self.effective_from}"
+
+
+class ProcurementRate(models.Model):
+    """The commission rate of government procurement orders (one rate for all categories)."""
+
+    rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("procurement commission rate")
+        verbose_name_plural = _("procurement commission rates")
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte="0.5"), name="procurement_rate_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.rate:.2%} from {self.effective_from}"
+
+
+class IncentiveTier(models.Model):
+    """A monthly bonus for reaching an assisted-purchase sales level; the highest tier reached is paid."""
+
+    min_monthly_sales = models.DecimalField(
+        _("monthly assisted-purchase sales at least"), max_digits=16, decimal_places=2, unique=True
+    )
+    bonus = models.DecimalField(_("bonus (yuan)"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["min_monthly_sales"]
+        verbose_name = _("incentive tier")
+        verbose_name_plural = _("incentive tiers")
+        constraints = [
+            models.CheckConstraint(condition=Q(min_monthly_sales__gt=0), name="incentive_tier_threshold_positive"),
+            models.CheckConstraint(condition=Q(bonus__gt=0), name="incentive_tier_bonus_positive"),
+        ]
+
+    def __str__(self):
+        return f"≥ {self.min_monthly_sales} → +{self.bonus}"
+
+
+class PartnerDailyIncome(models.Model):
+    """One partner's figures for one Shanghai day, written by the nightly rollup."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="daily_income")
+    day = models.DateField()
+    orders = models.IntegerField(default=0)  # orders paid that day
+    returned_orders = models.IntegerField(default=0)
+    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # paid that day, gross
+    returned_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net, toward incentive tiers
+    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # earned on the day's payments
+    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # taken back by the day's returns
+
+    class Meta:
+        ordering = ["partner", "day"]
+        constraints = [models.UniqueConstraint(fields=["partner", "day"], name="partner_daily_income_unique")]
+        indexes = [models.Index(fields=["day"], name="partner_daily_income_day_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day}"
+
+
+class StatementStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class MonthlyStatement(models.Model):
+    """A partner's month: commission, incentive, reversals, total. Closed statements never change."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="statements")
+    month = models.DateField(help_text="The first day of the month.")
+    orders = models.IntegerField(default=0)
+    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net of the month's returns
+    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    incentive = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    incentive_tier = models.ForeignKey(
+        IncentiveTier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=6, choices=StatementStatus.choices, default=StatementStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "month"], name="monthly_statement_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="monthly_statement_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False), name="closed_statement_has_closed_at"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.month:%Y-%m} ({self.status})"

@@ -1,0 +1,23 @@
+"""Dirty-day tracking for the nightly rollups: which Shanghai days must be recomputed."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from .models import RollupDirtyDay
+
+
+def shanghai_day(moment: dt.datetime) -> dt.date:
+    """The Shanghai calendar day of an aware datetime (TIME_ZONE is Asia/Shanghai)."""
+    return timezone.localtime(moment).date()
+
+
+def mark_days_dirty(days: Iterable[dt.date]) -> None:
+    """Record days whose orders changed. Idempotent; call it inside the writing transaction
+    so the mark commits (or rolls back) with the change itself."""
+    unique_days = {day for day in days if day is not None}
+    if unique_days:
+        RollupDirtyDay.objects.bulk_create(
+            [RollupDirtyDay(day=day) for day in sorted(unique_days)], ignore_conflicts=True
+        )
