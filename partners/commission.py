@@ -19,8 +19,8 @@ def commission_rates_on(*, day: dt.date, category_ids: set[int], channel: str) -
     """Rate per category for an order of `channel` paid on `day` (one query)."""
     if channel == PROCUREMENT_CHANNEL:
         rate = procurement_rate_on(day)
-        return {category_id: rate for category_id in category_ids}
-    rates = {category_id: ZERO_RATE for category_id in category_ids}
+        return dict.fromkeys(category_ids, rate)
+    rates = dict.fromkeys(category_ids, ZERO_RATE)
     # Newest first, so the first row seen per category is the one in force on `day`.
     seen: set[int] = set()
     for category_id, rate in (
