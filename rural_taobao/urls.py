@@ -10,6 +10,9 @@ from . import health, views
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include("orders.api_urls")),
+    path("", include("partners.api_urls")),
+    path("", include("counties.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +23,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("", include("orders.urls")),
+    path("", include("partners.urls")),
+    path("", include("counties.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
