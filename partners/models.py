@@ -62,6 +62,9 @@ class Partner(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=PartnerStatus.choices, default=PartnerStatus.APPLIED)
     previous_occupation = models.CharField(_("previous occupation"), max_length=100, blank=True)
     motivation = models.TextField(_("why they want to be a partner"), blank=True)
+    # Where the village's service point will be, as given in the application or the
+    # import file; used when activation has to create the service point.
+    service_point_address = models.CharField(_("service point address"), max_length=200, blank=True)
     applied_at = models.DateTimeField(_("applied at"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     exited_at = models.DateTimeField(_("exited at"), null=True, blank=True)
