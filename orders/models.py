@@ -1,5 +1,7 @@
 """Assisted orders: categories, promotions, villagers, orders and their lines."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -75,10 +77,8 @@ class Villager(models.Model):
             models.UniqueConstraint(fields=["partner", "phone"], name="villager_phone_unique_per_partner"),
             models.CheckConstraint(condition=Q(phone__regex=MOBILE_PHONE_REGEX), name="villager_phone_mainland_mobile"),
         ]
-        indexes = [
-            # Type-ahead by phone prefix among one partner's villagers.
-            models.Index(fields=["partner", "phone"], name="villager_partner_phone_idx"),
-        ]
+        # The unique constraint's index on (partner, phone) also serves the type-ahead
+        # by phone prefix among one partner's villagers.
 
     def __str__(self):
         return f"{self.name} ({self.masked_phone})"
@@ -104,6 +104,11 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     RETURNED = "returned", _("Returned")
 
+
+# Bounds of one order, checked by orders.services (forms and the API show them too).
+MAX_LINES_PER_ORDER = 50
+MAX_LINE_QUANTITY = 1_000_000
+MAX_UNIT_PRICE = Decimal("10000000.00")
 
 # Legal order transitions: cancel only before shipping, return only after pick-up.
 ORDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -136,7 +141,10 @@ class Order(models.Model):
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="orders", verbose_name=_("partner")
     )
-    villager = models.ForeignKey(Villager, on_delete=models.PROTECT, related_name="orders", verbose_name=_("villager"))
+    # Indexed together with placed_at below (a villager's orders, newest first).
+    villager = models.ForeignKey(
+        Villager, on_delete=models.PROTECT, related_name="orders", verbose_name=_("villager"), db_index=False
+    )
     # Village and county are copied from the partner at placing time: a partner may
     # leave, the order stays where it was sold, and rollups group by them directly.
     village = models.ForeignKey(
@@ -188,6 +196,10 @@ class Order(models.Model):
             # The partner's order list: newest first, filtered by status.
             models.Index(fields=["partner", "-placed_at"], name="order_partner_placed_idx"),
             models.Index(fields=["partner", "status", "-placed_at"], name="order_partner_status_idx"),
+            # The partner's month so far (payments of the month) on the partner home page.
+            models.Index(fields=["partner", "paid_at"], name="order_partner_paid_idx"),
+            # A villager's order count and last order (villagers page, type-ahead).
+            models.Index(fields=["villager", "-placed_at"], name="order_villager_placed_idx"),
             # Rollups read one Shanghai day of payments and returns.
             models.Index(fields=["paid_at"], name="order_paid_at_idx"),
             models.Index(fields=["returned_at"], name="order_returned_at_idx"),
