@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rural_taobao.money import money_field
@@ -166,7 +167,7 @@ class RollupDirtyDay(models.Model):
     """
 
     day = models.DateField(primary_key=True)
-    marked_at = models.DateTimeField(auto_now=True)
+    marked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("day waiting for rollup")
@@ -174,3 +175,177 @@ class RollupDirtyDay(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+# ── Sales rollups, written by the nightly run; dashboards read only these ────
+#
+# A sale counts on the Shanghai day its order was paid; a return (or a cancellation
+# after payment) counts negative on its own day, so a finished day never changes.
+# `sales` is gross paid, `returns` the reversed amount; net = sales − returns.
+
+
+def _rollup_amount(verbose_name):
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, default=0)
+
+
+class DayRollup(models.Model):
+    """A row of figures for one Shanghai day."""
+
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.day}"
+
+
+class CountyDay(DayRollup):
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    commission = _rollup_amount(_("commission"))
+    orders = models.IntegerField(default=0)
+    returned_orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+    active_partners = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "day"], name="county_day_unique")]
+        indexes = [models.Index(fields=["day"], name="county_day_day_idx")]
+
+
+class CountyCategoryChannelDay(DayRollup):
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("orders.Category", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=25)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    commission = _rollup_amount(_("commission"))
+    orders = models.IntegerField(default=0)
+    returned_orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "day", "category", "channel"], name="county_category_channel_day_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="county_cat_day_day_idx")]
+
+
+class VillageDay(DayRollup):
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["village", "day"], name="village_day_unique")]
+        indexes = [
+            models.Index(fields=["county", "day"], name="village_day_county_idx"),
+            models.Index(fields=["day"], name="village_day_day_idx"),
+        ]
+
+
+class CountyBuyerDay(DayRollup):
+    """Which villagers bought in a county on a day: distinct buyers over any period come
+    from here (one narrow row per buyer and day), never from the orders."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    villager = models.ForeignKey("orders.Villager", on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "day", "villager"], name="county_buyer_day_unique")]
+        indexes = [models.Index(fields=["day"], name="county_buyer_day_day_idx")]
+
+
+class PromotionCountyDay(DayRollup):
+    promotion = models.ForeignKey("orders.Promotion", on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["promotion", "county", "day"], name="promotion_county_day_unique")
+        ]
+        indexes = [
+            models.Index(fields=["county", "day"], name="promotion_day_county_idx"),
+            models.Index(fields=["day"], name="promotion_day_day_idx"),
+        ]
+
+
+class ProvinceDay(DayRollup):
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+    active_partners = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["province", "day"], name="province_day_unique")]
+        indexes = [models.Index(fields=["day"], name="province_day_day_idx")]
+
+
+class NationalDay(DayRollup):
+    day = models.DateField(unique=True)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+    active_partners = models.IntegerField(default=0)
+
+
+class CountySummary(models.Model):
+    """Per county, as of the last rolled-up day: trailing-12-month net sales and ranks."""
+
+    county = models.OneToOneField(County, on_delete=models.CASCADE, primary_key=True, related_name="summary")
+    as_of = models.DateField()
+    trailing_12m_sales = _rollup_amount(_("trailing 12-month sales"))
+    prior_12m_sales = _rollup_amount(_("the 12 months before"))
+    year_to_date_sales = _rollup_amount(_("sales this year"))
+    is_billion_yuan = models.BooleanField(default=False)
+    national_rank = models.IntegerField(null=True)
+    provincial_rank = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-trailing_12m_sales"], name="county_summary_t12m_idx")]
+
+    def __str__(self):
+        return f"{self.county_id} as of {self.as_of}"
+
+
+class RollupRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class RollupRun(models.Model):
+    """One run of the rollups (nightly or by hand): what it did and how it ended."""
+
+    trigger = models.CharField(max_length=20, default="nightly")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RollupRunStatus.choices, default=RollupRunStatus.RUNNING)
+    days_done = models.IntegerField(default=0)
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
+    rows_written = models.BigIntegerField(default=0)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "-finished_at"], name="rollup_run_status_idx")]
+
+    def __str__(self):
+        return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

@@ -18,6 +18,12 @@ def mark_days_dirty(days: Iterable[dt.date]) -> None:
     so the mark commits (or rolls back) with the change itself."""
     unique_days = {day for day in days if day is not None}
     if unique_days:
+        now = timezone.now()
+        # A re-mark moves marked_at forward, so a rollup already running for that day
+        # (which only clears marks older than its own start) leaves this mark in place.
         RollupDirtyDay.objects.bulk_create(
-            [RollupDirtyDay(day=day) for day in sorted(unique_days)], ignore_conflicts=True
+            [RollupDirtyDay(day=day, marked_at=now) for day in sorted(unique_days)],
+            update_conflicts=True,
+            unique_fields=["day"],
+            update_fields=["marked_at"],
         )

@@ -1,0 +1,509 @@
+"""The nightly rollups: one Shanghai day of orders → county, village, promotion,
+province, national and partner-income tables, set-based.
+
+Modelled on Zulip's analytics: each day is rebuilt inside one transaction (delete the
+day, then one ``INSERT … SELECT … GROUP BY`` per table), so a crash leaves the previous
+figures and running a day twice gives identical tables. A day's cost follows the day's
+orders (index range scans on ``paid_at`` / ``returned_at`` / ``cancelled_at``), never all
+history. The SQL runs on PostgreSQL and on SQLite (the embedded default).
+
+PostgreSQL never runs ``INSERT … SELECT`` in parallel but does run ``CREATE TEMP TABLE
+… AS SELECT`` in parallel, so the day's order lines are gathered once into a temp table
+and every rollup reads from there.
+"""
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from orders.models import Order, OrderLine
+from partners.models import IncentiveTier, MonthlyStatement, PartnerDailyIncome, StatementStatus
+
+from .models import (
+    County,
+    CountyBuyerDay,
+    CountyCategoryChannelDay,
+    CountyDay,
+    CountySummary,
+    NationalDay,
+    PromotionCountyDay,
+    ProvinceDay,
+    RollupDirtyDay,
+    RollupRun,
+    RollupRunStatus,
+    VillageDay,
+)
+
+logger = logging.getLogger(__name__)
+
+BILLION_YUAN = 1_000_000_000
+# Any constant shared by every process that runs rollups (pg_try_advisory_lock key).
+ADVISORY_LOCK_KEY = 7_232_015
+STALE_RUN_AFTER = dt.timedelta(hours=6)
+
+ORDERS = Order._meta.db_table
+LINES = OrderLine._meta.db_table
+DAY_LINES = "rollup_day_lines"
+DAY_ORDERS = "rollup_day_orders"
+
+
+class RollupAlreadyRunning(Exception):
+    """Another rollup run holds the lock; two runs never overlap."""
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    days: list[dt.date] = field(default_factory=list)
+    rows: int = 0
+    seconds: float = 0.0
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def shanghai_today() -> dt.date:
+    return timezone.localdate()
+
+
+def shanghai_yesterday() -> dt.date:
+    return shanghai_today() - dt.timedelta(days=1)
+
+
+def day_bounds(day: dt.date) -> tuple:
+    """[start, end) of a Shanghai calendar day, adapted for the database driver."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    ops = connection.ops
+    return ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)
+
+
+def _day_param(day: dt.date):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _execute(cursor, sql: str, params: Iterable = ()) -> int:
+    cursor.execute(sql, list(params))
+    return max(cursor.rowcount, 0)
+
+
+# ── one day ──────────────────────────────────────────────────────────────────
+
+
+def _gather_day(cursor, day: dt.date) -> None:
+    """Temp tables of the day's money events: +1 for payments, −1 for returns and for
+    cancellations of paid orders (which reverse on their own day)."""
+    start, end = day_bounds(day)
+    for table in (DAY_LINES, DAY_ORDERS):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    columns = (
+        "o.id AS order_id, o.county_id, o.village_id, o.partner_id, o.villager_id, o.channel, "
+        "o.promotion_id, l.category_id, l.line_total AS amount, COALESCE(l.commission_amount, 0) AS commission"
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE {DAY_LINES} AS
+        SELECT {columns}, 1 AS sign
+          FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
+         WHERE o.paid_at >= %s AND o.paid_at < %s
+        UNION ALL
+        SELECT {columns}, -1 AS sign
+          FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
+         WHERE o.returned_at >= %s AND o.returned_at < %s
+        UNION ALL
+        SELECT {columns}, -1 AS sign
+          FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
+         WHERE o.cancelled_at >= %s AND o.cancelled_at < %s AND o.paid_at IS NOT NULL
+        """,
+        [start, end, start, end, start, end],
+    )
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE {DAY_ORDERS} AS
+        SELECT order_id, county_id, village_id, partner_id, villager_id, channel, promotion_id, sign,
+               SUM(amount) AS amount, SUM(commission) AS commission
+          FROM {DAY_LINES}
+         GROUP BY order_id, county_id, village_id, partner_id, villager_id, channel, promotion_id, sign
+        """
+    )
+
+
+def _drop_day_tables(cursor) -> None:
+    for table in (DAY_LINES, DAY_ORDERS):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# Money and counts split by sign: gross sales, reversed amounts, orders each way.
+_SPLIT = """
+    SUM(CASE WHEN sign = 1 THEN amount ELSE 0 END),
+    SUM(CASE WHEN sign = -1 THEN amount ELSE 0 END)
+"""
+
+
+def _rollup_day_tables(cursor, day: dt.date) -> int:
+    d = _day_param(day)
+    rows = 0
+    tables = [
+        CountyCategoryChannelDay,
+        CountyDay,
+        VillageDay,
+        CountyBuyerDay,
+        PromotionCountyDay,
+        ProvinceDay,
+        NationalDay,
+        PartnerDailyIncome,
+    ]
+    for model in tables:
+        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE day = %s", [d])
+
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {CountyCategoryChannelDay._meta.db_table}
+            (county_id, day, category_id, channel, sales, returns, commission, orders, returned_orders, buyers)
+        SELECT county_id, %s, category_id, channel, {_SPLIT},
+               SUM(CASE WHEN sign = 1 THEN commission ELSE 0 END),
+               COUNT(DISTINCT CASE WHEN sign = 1 THEN order_id END),
+               COUNT(DISTINCT CASE WHEN sign = -1 THEN order_id END),
+               COUNT(DISTINCT CASE WHEN sign = 1 THEN villager_id END)
+          FROM {DAY_LINES}
+         GROUP BY county_id, category_id, channel
+        """,
+        [d],
+    )
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {CountyDay._meta.db_table}
+            (county_id, day, sales, returns, commission, orders, returned_orders, buyers, active_partners)
+        SELECT county_id, %s, {_SPLIT},
+               SUM(CASE WHEN sign = 1 THEN commission ELSE 0 END),
+               SUM(CASE WHEN sign = 1 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN sign = -1 THEN 1 ELSE 0 END),
+               COUNT(DISTINCT CASE WHEN sign = 1 THEN villager_id END),
+               COUNT(DISTINCT CASE WHEN sign = 1 THEN partner_id END)
+          FROM {DAY_ORDERS}
+         GROUP BY county_id
+        """,
+        [d],
+    )
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {VillageDay._meta.db_table} (village_id, county_id, day, sales, returns, orders, buyers)
+        SELECT village_id, county_id, %s, {_SPLIT},
+               SUM(CASE WHEN sign = 1 THEN 1 ELSE 0 END),
+               COUNT(DISTINCT CASE WHEN sign = 1 THEN villager_id END)
+          FROM {DAY_ORDERS}
+         GROUP BY village_id, county_id
+        """,
+        [d],
+    )
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {CountyBuyerDay._meta.db_table} (county_id, day, villager_id, partner_id)
+        SELECT county_id, %s, villager_id, MIN(partner_id)
+          FROM {DAY_ORDERS}
+         WHERE sign = 1
+         GROUP BY county_id, villager_id
+        """,
+        [d],
+    )
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {PromotionCountyDay._meta.db_table} (promotion_id, county_id, day, sales, returns, orders, buyers)
+        SELECT promotion_id, county_id, %s, {_SPLIT},
+               SUM(CASE WHEN sign = 1 THEN 1 ELSE 0 END),
+               COUNT(DISTINCT CASE WHEN sign = 1 THEN villager_id END)
+          FROM {DAY_ORDERS}
+         WHERE promotion_id IS NOT NULL
+         GROUP BY promotion_id, county_id
+        """,
+        [d],
+    )
+    # Villagers and partners each belong to one county, so county counts add up exactly.
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {ProvinceDay._meta.db_table} (province_id, day, sales, returns, orders, buyers, active_partners)
+        SELECT c.province_id, %s, SUM(cd.sales), SUM(cd.returns), SUM(cd.orders), SUM(cd.buyers),
+               SUM(cd.active_partners)
+          FROM {CountyDay._meta.db_table} cd JOIN {County._meta.db_table} c ON c.id = cd.county_id
+         WHERE cd.day = %s
+         GROUP BY c.province_id
+        """,
+        [d, d],
+    )
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {NationalDay._meta.db_table} (day, sales, returns, orders, buyers, active_partners)
+        SELECT %s, SUM(sales), SUM(returns), SUM(orders), SUM(buyers), SUM(active_partners)
+          FROM {ProvinceDay._meta.db_table}
+         WHERE day = %s
+        HAVING COUNT(*) > 0
+        """,
+        [d, d],
+    )
+    rows += _execute(
+        cursor,
+        f"""
+        INSERT INTO {PartnerDailyIncome._meta.db_table}
+            (partner_id, day, orders, returned_orders, sales, returned_sales, assisted_sales, commission, reversals)
+        SELECT partner_id, %s,
+               SUM(CASE WHEN sign = 1 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN sign = -1 THEN 1 ELSE 0 END),
+               {_SPLIT},
+               SUM(CASE WHEN channel = 'assisted_purchase' THEN sign * amount ELSE 0 END),
+               SUM(CASE WHEN sign = 1 THEN commission ELSE 0 END),
+               SUM(CASE WHEN sign = -1 THEN commission ELSE 0 END)
+          FROM {DAY_ORDERS}
+         GROUP BY partner_id
+        """,
+        [d],
+    )
+    return rows
+
+
+@contextmanager
+def _tuned_for_rollups(cursor):
+    if _is_postgres():
+        # Short analytic queries: JIT compilation costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+    yield
+
+
+def rollup_day(day: dt.date) -> int:
+    """Rebuild every rollup of one Shanghai day in one transaction; returns rows written."""
+    started = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor, _tuned_for_rollups(cursor):
+        _gather_day(cursor, day)
+        rows = _rollup_day_tables(cursor, day)
+        _drop_day_tables(cursor)
+        # Clear the day's dirty mark unless an order changed after this rebuild began.
+        RollupDirtyDay.objects.filter(day=day, marked_at__lte=started).delete()
+    return rows
+
+
+# ── months: partner statements ───────────────────────────────────────────────
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def compute_statements(month: dt.date, *, close: bool) -> int:
+    """Rebuild the open statements of `month` from the partners' daily income; a closed
+    statement never changes. With `close`, the month's statements are closed."""
+    month = month_start(month)
+    end = next_month(month)
+    statements = MonthlyStatement._meta.db_table
+    income = PartnerDailyIncome._meta.db_table
+    tiers = IncentiveTier._meta.db_table
+    now = timezone.now()
+    ops = connection.ops
+    m, e, now_p = _day_param(month), _day_param(end), ops.adapt_datetimefield_value(now)
+    closed_status = StatementStatus.CLOSED.value
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {statements} WHERE month = %s AND status = 'open'", [m])
+        # The highest tier reached by the month's net assisted-purchase sales is paid.
+        tier_id = (
+            f"(SELECT t.id FROM {tiers} t WHERE t.min_monthly_sales <= x.assisted_sales "
+            "ORDER BY t.min_monthly_sales DESC LIMIT 1)"
+        )
+        tier_bonus = (
+            f"COALESCE((SELECT t.bonus FROM {tiers} t WHERE t.min_monthly_sales <= x.assisted_sales "
+            "ORDER BY t.min_monthly_sales DESC LIMIT 1), 0)"
+        )
+        status_sql = "%s" if close else "'open'"
+        rows = _execute(
+            cursor,
+            f"""
+            INSERT INTO {statements}
+                (partner_id, month, orders, sales, assisted_sales, commission, incentive, reversals, total,
+                 incentive_tier_id, status, closed_at, computed_at)
+            SELECT x.partner_id, %s, x.orders, x.sales, x.assisted_sales, x.commission, {tier_bonus},
+                   x.reversals, x.commission - x.reversals + {tier_bonus}, {tier_id},
+                   {status_sql}, %s, %s
+              FROM (SELECT partner_id, SUM(orders) AS orders, SUM(sales - returned_sales) AS sales,
+                           SUM(assisted_sales) AS assisted_sales, SUM(commission) AS commission,
+                           SUM(reversals) AS reversals
+                      FROM {income}
+                     WHERE day >= %s AND day < %s
+                     GROUP BY partner_id) x
+             WHERE NOT EXISTS (SELECT 1 FROM {statements} s WHERE s.partner_id = x.partner_id AND s.month = %s)
+            """,
+            [m, *([closed_status] if close else []), now_p if close else None, now_p, m, e, m],
+        )
+    return rows
+
+
+# ── the county summary: trailing 12 months and ranks ────────────────────────
+
+
+def refresh_county_summary(as_of: dt.date) -> int:
+    """Trailing-12-month net sales per county as of a day, the billion-yuan flag and
+    national and provincial ranks (reads CountyDay: counties × two years of days)."""
+    t12_from = as_of - dt.timedelta(days=365)
+    p12_from = as_of - dt.timedelta(days=730)
+    year_from = as_of.replace(month=1, day=1) - dt.timedelta(days=1)
+    summary = CountySummary._meta.db_table
+    county_day = CountyDay._meta.db_table
+    counties = County._meta.db_table
+    a, t, p, y = (_day_param(x) for x in (as_of, t12_from, p12_from, year_from))
+    with transaction.atomic(), connection.cursor() as cursor, _tuned_for_rollups(cursor):
+        cursor.execute(f"DELETE FROM {summary}")
+        return _execute(
+            cursor,
+            f"""
+            INSERT INTO {summary}
+                (county_id, as_of, trailing_12m_sales, prior_12m_sales, year_to_date_sales, is_billion_yuan,
+                 national_rank, provincial_rank)
+            SELECT c.id, %s, COALESCE(x.t12, 0), COALESCE(x.p12, 0), COALESCE(x.ytd, 0),
+                   COALESCE(x.t12, 0) >= {BILLION_YUAN},
+                   RANK() OVER (ORDER BY COALESCE(x.t12, 0) DESC),
+                   RANK() OVER (PARTITION BY c.province_id ORDER BY COALESCE(x.t12, 0) DESC)
+              FROM {counties} c
+              LEFT JOIN (
+                    SELECT county_id,
+                           SUM(CASE WHEN day > %s THEN sales - returns ELSE 0 END) AS t12,
+                           SUM(CASE WHEN day <= %s THEN sales - returns ELSE 0 END) AS p12,
+                           SUM(CASE WHEN day > %s THEN sales - returns ELSE 0 END) AS ytd
+                      FROM {county_day}
+                     WHERE day > %s AND day <= %s
+                     GROUP BY county_id) x ON x.county_id = c.id
+            """,
+            [a, t, t, y, p, a],
+        )
+
+
+# ── runs: lock, record, days ─────────────────────────────────────────────────
+
+
+@contextmanager
+def _exclusive_run():
+    """Two runs never overlap: a PostgreSQL advisory lock (released by the server if the
+    worker dies), or on SQLite a claim on the run table."""
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise RollupAlreadyRunning
+        try:
+            # Holding the lock proves no other run is alive: earlier "running" rows crashed.
+            RollupRun.objects.filter(status=RollupRunStatus.RUNNING).update(
+                status=RollupRunStatus.FAILED, error="interrupted (worker died)", finished_at=timezone.now()
+            )
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+    else:
+        with transaction.atomic():
+            fresh = timezone.now() - STALE_RUN_AFTER
+            if RollupRun.objects.filter(status=RollupRunStatus.RUNNING, started_at__gte=fresh).exists():
+                raise RollupAlreadyRunning
+            RollupRun.objects.filter(status=RollupRunStatus.RUNNING).update(
+                status=RollupRunStatus.FAILED, error="interrupted", finished_at=timezone.now()
+            )
+        yield
+
+
+def dirty_days() -> list[dt.date]:
+    """Finished days (up to yesterday) whose orders changed since they were rolled up.
+    Today's marks stay until today is over."""
+    return list(
+        RollupDirtyDay.objects.filter(day__lte=shanghai_yesterday()).order_by("day").values_list("day", flat=True)
+    )
+
+
+def days_with_orders() -> list[dt.date]:
+    """Every day from the first payment to yesterday (for a full rebuild)."""
+    first = Order.objects.filter(paid_at__isnull=False).order_by("paid_at").values_list("paid_at", flat=True).first()
+    if first is None:
+        return []
+    start = timezone.localtime(first).date()
+    end = shanghai_yesterday()
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def run_rollups(
+    days: Iterable[dt.date],
+    *,
+    trigger: str = "command",
+    progress: Callable[[int, int, dt.date], None] | None = None,
+) -> RunResult:
+    """Roll up the given days (oldest first), then the partner statements of the months
+    touched (closing months that have ended) and the county summary as of yesterday."""
+    days = sorted(set(days))
+    with _exclusive_run():
+        run = RollupRun.objects.create(trigger=trigger, started_at=timezone.now())
+        result = RunResult(run_id=run.pk, days=days)
+        clock = time.monotonic()
+        try:
+            for index, day in enumerate(days, start=1):
+                result.rows += rollup_day(day)
+                run.days_done = index
+                run.first_day = run.first_day or day
+                run.last_day = day
+                run.rows_written = result.rows
+                run.save(update_fields=["days_done", "first_day", "last_day", "rows_written"])
+                if progress:
+                    progress(index, len(days), day)
+            result.rows += _statements_after(days)
+            result.rows += refresh_county_summary(shanghai_yesterday())
+        except Exception as exc:
+            run.status = RollupRunStatus.FAILED
+            run.error = f"{type(exc).__name__}: {exc}"[:2000]
+            run.finished_at = timezone.now()
+            run.duration_seconds = time.monotonic() - clock
+            run.save()
+            raise
+        result.seconds = time.monotonic() - clock
+        run.status = RollupRunStatus.SUCCEEDED
+        run.finished_at = timezone.now()
+        run.duration_seconds = result.seconds
+        run.rows_written = result.rows
+        run.save()
+        return result
+
+
+def _statements_after(days: list[dt.date]) -> int:
+    """Recompute the open statements of every month touched; close months that ended."""
+    this_month = month_start(shanghai_today())
+    months = {month_start(day) for day in days}
+    months |= set(
+        MonthlyStatement.objects.filter(status=StatementStatus.OPEN, month__lt=this_month).values_list(
+            "month", flat=True
+        )
+    )
+    rows = 0
+    for month in sorted(months):
+        rows += compute_statements(month, close=month < this_month)
+    return rows
+
+
+def run_nightly(*, trigger: str = "nightly") -> RunResult:
+    """Yesterday and every earlier day touched since the last run."""
+    return run_rollups([*dirty_days(), shanghai_yesterday()], trigger=trigger)
+
+
+def last_successful_run() -> RollupRun | None:
+    return RollupRun.objects.filter(status=RollupRunStatus.SUCCEEDED).order_by("-finished_at").first()
