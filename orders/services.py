@@ -1,0 +1,569 @@
+"""Writes of assisted orders: placing an order and moving it along its lifecycle.
+
+Every page and API endpoint that changes an order calls one of these functions; each
+runs in one transaction and writes its status history row in that transaction.
+"""
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counties.models import County
+from counties.rollup_days import mark_days_dirty, shanghai_day
+from partners.commission import commission_amount, commission_rates_on
+from partners.models import MOBILE_PHONE_REGEX, Partner, PartnerStatus
+from rural_taobao.money import CENT, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+from .models import (
+    MAX_LINE_QUANTITY,
+    MAX_LINES_PER_ORDER,
+    MAX_UNIT_PRICE,
+    ORDER_TRANSITIONS,
+    STATUS_TIMESTAMP_FIELD,
+    Category,
+    Channel,
+    Order,
+    OrderLine,
+    OrderNumberCounter,
+    OrderStatus,
+    OrderStatusChange,
+    Promotion,
+    Villager,
+)
+
+# The largest order total the money column holds (16 digits, 2 of them decimals).
+MAX_ORDER_TOTAL = Decimal(10 ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)) - CENT
+
+# Statuses that need a written reason: the partner explains a cancellation or a return.
+REASON_REQUIRED = {OrderStatus.CANCELLED, OrderStatus.RETURNED}
+
+CLIENT_REQUEST_CONSTRAINT = "order_client_request_unique_per_partner"
+
+
+class OrderError(Exception):
+    """A refused order operation; the message is for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class IllegalTransition(OrderError):
+    """The order cannot move to that status now (illegal from its status, or stale)."""
+
+
+class IdempotencyConflict(OrderError):
+    """The client_request_id was already used for an order with a different content."""
+
+    def __init__(self, message: str, order: Order):
+        super().__init__(message)
+        self.order = order
+
+
+class PartnerNotActive(OrderError):
+    """A suspended or exited partner (or one not yet active) may not create or move orders."""
+
+
+def partner_not_active_message(partner: Partner) -> str:
+    return _("Your partner account is %(status)s: you cannot log or change orders.") % {
+        "status": partner.get_status_display().lower()
+    }
+
+
+def _ensure_active(partner: Partner) -> None:
+    if partner.status != PartnerStatus.ACTIVE:
+        raise PartnerNotActive(partner_not_active_message(partner))
+
+
+# ── Order numbers ─────────────────────────────────────────────────────────────
+
+
+def format_order_number(county_code: str, day: dt.date, sequence: int) -> str:
+    return f"{county_code}-{day:%Y%m%d}-{sequence:05d}"
+
+
+def order_numbers_reserve(*, county_id: int, day: dt.date, count: int = 1) -> range:
+    """Reserve `count` consecutive sequence numbers of a county's Shanghai day.
+
+    The counter row is incremented with one UPDATE, which holds its row lock until the
+    surrounding transaction ends: two transactions placing orders in the same county on
+    the same day queue on that row and never see the same value (a Python-side
+    max()+1 would). The row is created on the day's first order; a concurrent creator
+    is absorbed by ON CONFLICT DO NOTHING. Bulk loaders (seed_demo) reserve a block.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    counter = OrderNumberCounter.objects.filter(county_id=county_id, day=day)
+    if not counter.update(last_value=F("last_value") + count):
+        OrderNumberCounter.objects.bulk_create(
+            [OrderNumberCounter(county_id=county_id, day=day, last_value=0)], ignore_conflicts=True
+        )
+        counter.update(last_value=F("last_value") + count)
+    last = counter.values_list("last_value", flat=True).get()
+    return range(last - count + 1, last + 1)
+
+
+def order_number_issue(*, county: County, day: dt.date) -> str:
+    (sequence,) = order_numbers_reserve(county_id=county.pk, day=day)
+    return format_order_number(county.code, day, sequence)
+
+
+# ── Placing an order ──────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class LineInput:
+    product_name: str
+    category_slug: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """What the partner asked for, normalised so a retry can be compared with the original."""
+
+    channel: str
+    villager_name: str
+    villager_phone: str
+    promotion_id: int | None
+    buyer_organisation: str
+    reference: str
+    lines: tuple[LineInput, ...]
+
+
+@dataclass(frozen=True)
+class OrderCreateResult:
+    order: Order
+    created: bool
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _category_slug(value: Any) -> str:
+    if isinstance(value, Category):
+        return value.slug
+    return _text(value)
+
+
+def _promotion_id(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Promotion):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # refused by validation as "no such promotion"
+
+
+def _quantity(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        number = Decimal(_text(value))
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def _price(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        price = Decimal(_text(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+    return price if price.is_finite() else None
+
+
+def _normalise(
+    *, channel, villager_name, villager_phone, lines, promotion, buyer_organisation, reference
+) -> tuple[OrderInput, dict[str, list[str]]]:
+    """Parse the raw input; return it normalised with any parse errors (field-keyed)."""
+    errors: dict[str, list[str]] = {}
+    parsed_lines = []
+    for index, raw in enumerate(lines or []):
+        raw = raw or {}
+        quantity = _quantity(raw.get("quantity"))
+        price = _price(raw.get("unit_price"))
+        if quantity is None:
+            errors.setdefault(f"lines.{index}.quantity", []).append(_("Enter a whole number."))
+        if price is None:
+            errors.setdefault(f"lines.{index}.unit_price", []).append(_("Enter a price in yuan, e.g. 3999.00."))
+        parsed_lines.append(
+            LineInput(
+                product_name=_text(raw.get("product_name")),
+                category_slug=_category_slug(raw.get("category")),
+                quantity=quantity if quantity is not None else 0,
+                unit_price=price if price is not None else Decimal(0),
+            )
+        )
+    data = OrderInput(
+        channel=_text(channel),
+        villager_name=_text(villager_name),
+        villager_phone=_text(villager_phone).replace(" ", "").replace("-", ""),
+        promotion_id=_promotion_id(promotion),
+        buyer_organisation=_text(buyer_organisation),
+        reference=_text(reference),
+        lines=tuple(parsed_lines),
+    )
+    return data, errors
+
+
+def _validate(
+    *, partner: Partner, data: OrderInput, errors: dict[str, list[str]], today: dt.date
+) -> tuple[dict[str, Category], Promotion | None, Villager | None]:
+    """Check every rule of a new order; raise ValidationError with field-keyed messages."""
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if data.channel not in Channel.values:
+        add("channel", _("Choose a channel: assisted purchase, government procurement or farm produce."))
+
+    villager = Villager.objects.filter(partner=partner, phone=data.villager_phone).first()
+    if not re.fullmatch(MOBILE_PHONE_REGEX, data.villager_phone):
+        add("villager_phone", _("Enter a mainland China mobile number: 11 digits starting with 13–19."))
+    if not data.villager_name and villager is None:
+        add("villager_name", _("Enter the villager's name."))
+    elif len(data.villager_name) > Villager._meta.get_field("name").max_length:
+        add("villager_name", _("The name is too long (at most 50 characters)."))
+
+    if data.channel == Channel.GOVERNMENT_PROCUREMENT:
+        if not data.buyer_organisation:
+            add("buyer_organisation", _("A procurement order names the buying body."))
+        if not data.reference:
+            add("reference", _("A procurement order needs the buyer's reference number."))
+    if len(data.buyer_organisation) > 200:
+        add("buyer_organisation", _("At most 200 characters."))
+    if len(data.reference) > 100:
+        add("reference", _("At most 100 characters."))
+
+    promotion = None
+    if data.promotion_id is not None:
+        promotion = Promotion.objects.filter(pk=data.promotion_id).first()
+        if promotion is None:
+            add("promotion", _("That promotion does not exist."))
+        elif not (promotion.starts_on <= today <= promotion.ends_on):
+            add("promotion", _("The promotion %(name)s is not running today.") % {"name": promotion.name})
+
+    if not data.lines:
+        add("lines", _("Add at least one line: product, category, quantity and unit price."))
+    elif len(data.lines) > MAX_LINES_PER_ORDER:
+        add("lines", _("An order has at most %(max)d lines.") % {"max": MAX_LINES_PER_ORDER})
+
+    slugs = {line.category_slug for line in data.lines if line.category_slug}
+    categories = {category.slug: category for category in Category.objects.filter(slug__in=slugs)}
+    total = Decimal(0)
+    for index, line in enumerate(data.lines):
+        key = f"lines.{index}."
+        if not line.product_name:
+            add(key + "product_name", _("Enter the product name."))
+        elif len(line.product_name) > 200:
+            add(key + "product_name", _("At most 200 characters."))
+        category = categories.get(line.category_slug)
+        if not line.category_slug:
+            add(key + "category", _("Choose a category."))
+        elif category is None:
+            add(key + "category", _("That category does not exist."))
+        elif data.channel == Channel.FARM_PRODUCE and not category.is_farm_produce:
+            add(key + "category", _("A farm produce order uses a farm produce category."))
+        elif data.channel in Channel.values and data.channel != Channel.FARM_PRODUCE and category.is_farm_produce:
+            add(key + "category", _("A farm produce category belongs to a farm produce order."))
+        if key + "quantity" not in errors:
+            if line.quantity < 1:
+                add(key + "quantity", _("The quantity is at least 1."))
+            elif line.quantity > MAX_LINE_QUANTITY:
+                add(key + "quantity", _("The quantity is at most %(max)s.") % {"max": f"{MAX_LINE_QUANTITY:,}"})
+        if key + "unit_price" not in errors:
+            if line.unit_price <= 0:
+                add(key + "unit_price", _("The unit price must be more than 0."))
+            elif line.unit_price > MAX_UNIT_PRICE:
+                add(key + "unit_price", _("The unit price is at most %(max)s yuan.") % {"max": f"{MAX_UNIT_PRICE:,}"})
+            elif line.unit_price != line.unit_price.quantize(CENT):
+                add(key + "unit_price", _("A price has at most two decimals (fen)."))
+            elif 1 <= line.quantity <= MAX_LINE_QUANTITY:
+                total += line.unit_price * line.quantity
+    if total > MAX_ORDER_TOTAL:
+        add("lines", _("The order total is too large; split it into several orders."))
+
+    if errors:
+        raise ValidationError(dict(errors))
+    return categories, promotion, villager
+
+
+def _same_request(order: Order, data: OrderInput) -> bool:
+    """Whether a repeated client_request_id carries the content of the stored order."""
+    stored_lines = tuple(
+        LineInput(
+            product_name=line.product_name,
+            category_slug=line.category.slug,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line in order.lines.select_related("category").order_by("id")
+    )
+    return (
+        order.channel == data.channel
+        and order.villager.phone == data.villager_phone
+        and (not data.villager_name or order.villager.name == data.villager_name)
+        and order.promotion_id == data.promotion_id
+        and order.buyer_organisation == data.buyer_organisation
+        and order.reference == data.reference
+        and stored_lines == data.lines
+    )
+
+
+def _replay(order: Order, data: OrderInput) -> OrderCreateResult:
+    if _same_request(order, data):
+        return OrderCreateResult(order=order, created=False)
+    raise IdempotencyConflict(
+        _("This form was already used for order %(order_no)s with different content.") % {"order_no": order.order_no},
+        order=order,
+    )
+
+
+def _existing(partner: Partner, client_request_id: uuid.UUID) -> Order | None:
+    return Order.objects.select_related("villager").filter(partner=partner, client_request_id=client_request_id).first()
+
+
+def _villager_for(*, partner: Partner, name: str, phone: str, villager: Villager | None) -> Villager:
+    if villager is None:
+        villager, _created = Villager.objects.get_or_create(
+            partner=partner, phone=phone, defaults={"name": name, "village_id": partner.village_id}
+        )
+    if name and villager.name != name:
+        # The partner's latest spelling of the name wins.
+        villager.name = name
+        villager.save(update_fields=["name"])
+    return villager
+
+
+def _parse_request_id(value: Any) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(_text(value))
+    except ValueError:
+        raise ValidationError({"client_request_id": [_("The form is out of date: reload the page.")]}) from None
+
+
+def order_create(
+    *,
+    partner: Partner,
+    client_request_id: uuid.UUID | str,
+    channel: str,
+    villager_name: str,
+    villager_phone: str,
+    lines: Sequence[dict[str, Any]],
+    promotion: Promotion | int | None = None,
+    buyer_organisation: str = "",
+    reference: str = "",
+    by_user=None,
+) -> OrderCreateResult:
+    """Place an assisted order for a villager, exactly once per `client_request_id`.
+
+    `lines` are dicts with product_name, category (slug or Category), quantity and
+    unit_price. The same client_request_id with the same content returns the stored
+    order (created=False) — a double tap, a browser resubmit or a retry after a timeout;
+    with another content it raises IdempotencyConflict. Bad input raises ValidationError
+    keyed by field ("villager_phone", "lines", "lines.<i>.<field>", ...).
+    """
+    request_id = _parse_request_id(client_request_id)
+    data, errors = _normalise(
+        channel=channel,
+        villager_name=villager_name,
+        villager_phone=villager_phone,
+        lines=lines,
+        promotion=promotion,
+        buyer_organisation=buyer_organisation,
+        reference=reference,
+    )
+    # A retry is answered with the stored order even if a rule changed meanwhile
+    # (say the promotion ended at midnight): the order was accepted the first time.
+    existing = _existing(partner, request_id)
+    if existing is not None:
+        return _replay(existing, data)
+    _ensure_active(partner)
+    now = timezone.now()
+    today = shanghai_day(now)
+    categories, promotion_obj, villager = _validate(partner=partner, data=data, errors=errors, today=today)
+
+    with transaction.atomic():
+        try:
+            # A savepoint: when a concurrent submit of the same form commits first, our
+            # insert hits the unique (partner, client_request_id) constraint; we roll
+            # back to here (the counter increment too) and answer with its order.
+            with transaction.atomic():
+                order = _order_insert(
+                    partner=partner,
+                    request_id=request_id,
+                    data=data,
+                    categories=categories,
+                    promotion=promotion_obj,
+                    villager=villager,
+                    now=now,
+                    today=today,
+                    by_user=by_user,
+                )
+        except IntegrityError:
+            existing = _existing(partner, request_id)
+            if existing is None:
+                raise
+            return _replay(existing, data)
+    return OrderCreateResult(order=order, created=True)
+
+
+def _order_insert(
+    *,
+    partner: Partner,
+    request_id: uuid.UUID,
+    data: OrderInput,
+    categories: dict[str, Category],
+    promotion: Promotion | None,
+    villager: Villager | None,
+    now: dt.datetime,
+    today: dt.date,
+    by_user,
+) -> Order:
+    village = partner.village
+    villager = _villager_for(partner=partner, name=data.villager_name, phone=data.villager_phone, villager=villager)
+    order_lines = [
+        OrderLine(
+            product_name=line.product_name,
+            category=categories[line.category_slug],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=(line.unit_price * line.quantity).quantize(CENT),
+        )
+        for line in data.lines
+    ]
+    order = Order.objects.create(
+        order_no=order_number_issue(county=village.county, day=today),
+        client_request_id=request_id,
+        partner=partner,
+        villager=villager,
+        village=village,
+        county_id=village.county_id,
+        channel=data.channel,
+        promotion=promotion,
+        status=OrderStatus.PLACED,
+        total_amount=sum((line.line_total for line in order_lines), Decimal("0.00")),
+        buyer_organisation=data.buyer_organisation,
+        reference=data.reference,
+        placed_at=now,
+    )
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    OrderStatusChange.objects.create(
+        order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=by_user, changed_at=now
+    )
+    return order
+
+
+# ── Moving an order along ─────────────────────────────────────────────────────
+
+
+def order_transition(
+    *,
+    to_status: str,
+    by_user,
+    order: Order | None = None,
+    order_id: int | None = None,
+    reason: str = "",
+    partner: Partner | None = None,
+    expected_status: str | None = None,
+) -> Order:
+    """Move an order to `to_status` if ORDER_TRANSITIONS allows it from its current status.
+
+    The order row is locked (SELECT … FOR UPDATE), so of two concurrent moves the second
+    sees the first one's result and is refused when it is no longer legal. A page passes
+    `expected_status` (the status it showed): a move based on a stale page is refused.
+    `partner` scopes the lookup (Order.DoesNotExist outside it). Cancel and return
+    need a reason. Payment snapshots each line's commission rate and amount.
+    """
+    if order_id is None:
+        if order is None:
+            raise TypeError("order_transition() needs order or order_id")
+        order_id = order.pk
+    reason = _text(reason)
+    if to_status not in OrderStatus.values:
+        raise IllegalTransition(_("Unknown status “%(status)s”.") % {"status": to_status})
+    if to_status in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": [_("Give a reason for the cancellation or return.")]})
+
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",)).select_related("partner")
+        if partner is not None:
+            locked = locked.filter(partner=partner)
+        current = locked.get(pk=order_id)
+        _ensure_active(current.partner)
+        from_status = current.status
+        if expected_status and expected_status != from_status:
+            raise IllegalTransition(
+                _("Order %(order_no)s was changed meanwhile: it is now “%(status)s”. Check it and try again.")
+                % {"order_no": current.order_no, "status": current.get_status_display()}
+            )
+        if to_status not in ORDER_TRANSITIONS[from_status]:
+            raise IllegalTransition(
+                _("Order %(order_no)s cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "order_no": current.order_no,
+                    "from": current.get_status_display(),
+                    "to": OrderStatus(to_status).label,
+                }
+            )
+        now = timezone.now()
+        current.status = to_status
+        timestamp_field = STATUS_TIMESTAMP_FIELD[to_status]
+        setattr(current, timestamp_field, now)
+        current.save(update_fields=["status", timestamp_field, "updated_at"])
+        if to_status == OrderStatus.PAID:
+            _snapshot_commission(current, paid_day=shanghai_day(now))
+        if to_status == OrderStatus.PAID or (
+            to_status in (OrderStatus.CANCELLED, OrderStatus.RETURNED) and current.paid_at is not None
+        ):
+            # A payment counts on its day, a return or a cancellation after payment on
+            # its own day: only today's rollups change.
+            mark_days_dirty([shanghai_day(now)])
+        OrderStatusChange.objects.create(
+            order=current,
+            from_status=from_status,
+            to_status=to_status,
+            changed_by=by_user,
+            changed_at=now,
+            reason=reason,
+        )
+    if order is not None and order is not current:
+        order.refresh_from_db()
+    return current
+
+
+def _snapshot_commission(order: Order, *, paid_day: dt.date) -> None:
+    lines = list(order.lines.all())
+    rates = commission_rates_on(day=paid_day, category_ids={line.category_id for line in lines}, channel=order.channel)
+    for line in lines:
+        line.commission_rate = rates[line.category_id]
+        line.commission_amount = commission_amount(line.line_total, line.commission_rate)
+    OrderLine.objects.bulk_update(lines, ["commission_rate", "commission_amount"])
+
