@@ -1,3 +1,32 @@
-"""Browser URLs of this app."""
+"""Browser URLs of this app: the public application and the admins' onboarding workspace."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from . import views
+
+onboarding_patterns = (
+    [
+        path("", views.onboarding_list, name="list"),
+        path("partners/<int:partner_id>/", views.onboarding_detail, name="detail"),
+        path("partners/<int:partner_id>/transition/", views.onboarding_transition, name="transition"),
+        path(
+            "partners/<int:partner_id>/set-password-link/",
+            views.onboarding_new_set_password_link,
+            name="set_password_link",
+        ),
+        path("import/", views.onboarding_import, name="import"),
+        path("import/confirm/", views.onboarding_import_confirm, name="import_confirm"),
+        path("funnel/", views.onboarding_funnel, name="funnel"),
+        path("staff/", views.staff_list, name="staff"),
+        path("staff/<int:user_id>/counties/", views.staff_assign, name="staff_assign"),
+        path("staff/<int:user_id>/counties/<str:county_code>/remove/", views.staff_unassign, name="staff_unassign"),
+    ],
+    "onboarding",
+)
+
+urlpatterns = [
+    path("apply/", views.apply, name="partner_apply"),
+    path("apply/villages/", views.apply_villages, name="partner_apply_villages"),
+    path("apply/thanks/", views.apply_thanks, name="partner_apply_thanks"),
+    path("onboarding/", include(onboarding_patterns)),
+]

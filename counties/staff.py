@@ -1,0 +1,110 @@
+"""County staff logins and their county assignments (writes and the workspace's list).
+
+Assignments are read from the database on every request by the scoping selectors —
+nothing here caches them — so removing one takes effect on the staff member's next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from rural_taobao.roles import COUNTY_STAFF_GROUP
+
+from .models import County, CountyStaffAssignment
+
+
+class CountyStaffError(Exception):
+    """A county staff change that cannot be made (unknown county, a login that is not staff's)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class CountyStaffResult:
+    user: User
+    user_created: bool
+    counties_added: list[County] = field(default_factory=list)
+    password_set: bool = False
+
+
+def counties_by_code(codes: list[str]) -> list[County]:
+    """The counties of ``codes`` in the given order, or ``CountyStaffError`` naming the unknown ones."""
+    codes = list(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
+    found = {county.code: county for county in County.objects.filter(code__in=codes)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise CountyStaffError(_("Unknown county code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
+    return [found[code] for code in codes]
+
+
+@transaction.atomic
+def county_staff_upsert(
+    *, username: str, counties: list[County], password: str | None = None, by_user: User | None = None
+) -> CountyStaffResult:
+    """Create the staff login if missing, put it in the county_staff group and assign ``counties``.
+
+    Idempotent: running it again with the same arguments adds nothing. A given password
+    is (re)set; a new login without one gets an unusable password (hand over a set-password link).
+    """
+    username = username.strip()
+    if not username:
+        raise CountyStaffError(_("A username is required."))
+    user = User.objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    else:
+        if hasattr(user, "partner"):
+            raise CountyStaffError(
+                _("%(username)s is a village partner's login; county staff need their own login.")
+                % {"username": username}
+            )
+        if password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+    group, _created = Group.objects.get_or_create(name=COUNTY_STAFF_GROUP)
+    user.groups.add(group)
+    added = [county for county in counties if county_staff_assign(user=user, county=county, by_user=by_user)]
+    return CountyStaffResult(user=user, user_created=created, counties_added=added, password_set=bool(password))
+
+
+def county_staff_assign(*, user: User, county: County, by_user: User | None = None) -> bool:
+    """Assign ``county`` to a staff login; False when it already was."""
+    _assignment, created = CountyStaffAssignment.objects.get_or_create(
+        user=user, county=county, defaults={"assigned_by": by_user}
+    )
+    if created and not user.groups.filter(name=COUNTY_STAFF_GROUP).exists():
+        user.groups.add(Group.objects.get_or_create(name=COUNTY_STAFF_GROUP)[0])
+    return created
+
+
+def county_staff_unassign(*, user: User, county: County) -> bool:
+    """Take ``county`` away from a staff login; False when it was not assigned."""
+    deleted, _rows = CountyStaffAssignment.objects.filter(user=user, county=county).delete()
+    return bool(deleted)
+
+
+def county_staff_list() -> QuerySet[User]:
+    """Every county staff login with its assignments (two queries whatever the number of staff)."""
+    return (
+        User.objects.filter(groups__name=COUNTY_STAFF_GROUP)
+        .prefetch_related(
+            Prefetch(
+                "county_assignments",
+                queryset=CountyStaffAssignment.objects.select_related("county").order_by("county__code"),
+            )
+        )
+        .order_by("username")
+    )

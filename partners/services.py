@@ -1,0 +1,310 @@
+"""Writes of the onboarding workflow: applications, descriptive edits, status transitions, logins.
+
+Every status change goes through ``partner_transition``: it locks the partner row, checks
+the move against ``PARTNER_TRANSITIONS``, applies its side effects (login, service point,
+timestamps) and writes the ``PartnerStatusChange`` row, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from counties.models import ServicePoint, Village
+from rural_taobao.roles import PARTNER_GROUP
+
+from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
+
+# Moves that must say why: they end or interrupt someone's work with the programme.
+REASON_REQUIRED_STATUSES = frozenset({PartnerStatus.REJECTED, PartnerStatus.SUSPENDED, PartnerStatus.EXITED})
+# Moves that take the partner's login away at once (orders and income stay).
+LOGIN_DISABLING_STATUSES = frozenset({PartnerStatus.SUSPENDED, PartnerStatus.EXITED})
+# Fields an admin may edit outside the workflow.
+DESCRIPTIVE_FIELDS = ("real_name", "phone", "village", "previous_occupation", "motivation", "service_point_address")
+
+
+class PartnerTransitionError(Exception):
+    """A status change that may not happen now. Pages show the message; the API answers 409.
+
+    ``code`` says why: ``illegal_transition`` (not allowed from the current status),
+    ``stale`` (someone else changed the partner since the page was loaded),
+    ``village_taken`` (the village already has an active partner) or ``login_conflict``.
+    """
+
+    def __init__(self, message: str, *, code: str = "illegal_transition"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def normalize_phone(value) -> str:
+    """A mobile number as people type it: spaces, dashes and a +86 prefix are dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():  # Excel stores phone columns as numbers
+        value = int(value)
+    text = str(value).strip()
+    for char in (" ", "-", "\u00a0", "\t"):
+        text = text.replace(char, "")
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    return text
+
+
+def _already_applied_error() -> ValidationError:
+    return ValidationError({"phone": _("This mobile number has already applied. We will contact you about it.")})
+
+
+@transaction.atomic
+def partner_apply(
+    *,
+    real_name: str,
+    phone: str,
+    village: Village,
+    previous_occupation: str = "",
+    motivation: str = "",
+    service_point_address: str = "",
+    by_user: User | None = None,
+) -> Partner:
+    """A candidate's application (or an admin entering one): a Partner in status applied."""
+    phone = normalize_phone(phone)
+    if Partner.objects.filter(phone=phone).exists():
+        raise _already_applied_error()
+    now = timezone.now()
+    partner = Partner(
+        real_name=real_name.strip(),
+        phone=phone,
+        village=village,
+        previous_occupation=previous_occupation.strip(),
+        motivation=motivation.strip(),
+        service_point_address=service_point_address.strip(),
+        status=PartnerStatus.APPLIED,
+        applied_at=now,
+        status_changed_at=now,
+    )
+    partner.full_clean()
+    try:
+        # Two submissions of the same form race past the check above; the unique phone decides.
+        with transaction.atomic():
+            partner.save()
+    except IntegrityError as exc:
+        if Partner.objects.filter(phone=phone).exists():
+            raise _already_applied_error() from exc
+        raise
+    PartnerStatusChange.objects.create(
+        partner=partner,
+        from_status="",
+        to_status=PartnerStatus.APPLIED,
+        changed_by=by_user,
+        changed_at=now,
+        reason="",
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, partner_id: int, by_user: User | None, **changes) -> Partner:
+    """Edit descriptive fields (never the status: that is ``partner_transition``'s job)."""
+    unknown = set(changes) - set(DESCRIPTIVE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    partner = Partner.objects.select_for_update().get(pk=partner_id)
+    if "phone" in changes:
+        changes["phone"] = normalize_phone(changes["phone"])
+        if Partner.objects.filter(phone=changes["phone"]).exclude(pk=partner.pk).exists():
+            raise ValidationError({"phone": _("Another partner already has this mobile number.")})
+    moves_village = "village" in changes and changes["village"].pk != partner.village_id
+    if moves_village and partner.status in (PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED):
+        raise ValidationError(
+            {"village": _("The village of an active or suspended partner cannot change: the partner exits first.")}
+        )
+    for name, value in changes.items():
+        setattr(partner, name, value.strip() if isinstance(value, str) else value)
+    partner.full_clean()
+    if partner.user_id and "phone" in changes and partner.user.username != partner.phone:
+        # The login's username is the mobile number; it follows the number.
+        if User.objects.filter(username=partner.phone).exclude(pk=partner.user_id).exists():
+            raise ValidationError({"phone": _("A login with this mobile number already exists.")})
+        partner.user.username = partner.phone
+        partner.user.save(update_fields=["username"])
+    partner.save()
+    return partner
+
+
+def partner_transition(
+    *,
+    partner_id: int,
+    to_status: str,
+    by_user: User | None,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> Partner:
+    """Move a partner to ``to_status`` and record it, or refuse with ``PartnerTransitionError``.
+
+    ``expected_status`` is the status the admin saw when they pressed the button; if the
+    partner has moved on since, the change is refused as stale instead of applied to a
+    state nobody looked at. Raises ``Partner.DoesNotExist`` for an unknown id and
+    ``ValidationError`` when a reason is required but missing.
+    """
+    reason = (reason or "").strip()
+    if to_status not in PartnerStatus.values:
+        raise PartnerTransitionError(_("Unknown status: %(status)s.") % {"status": to_status})
+    if to_status in REASON_REQUIRED_STATUSES and not reason:
+        raise ValidationError({"reason": _("Give a reason for this change.")})
+    with transaction.atomic():
+        # The row lock makes two admins pressing buttons at once take turns; the second
+        # then sees the first one's status and is refused as stale or illegal.
+        partner = Partner.objects.select_for_update().get(pk=partner_id)
+        from_status = partner.status
+        if expected_status is not None and from_status != expected_status:
+            raise PartnerTransitionError(
+                _("%(name)s is now “%(status)s”: someone changed it meanwhile. Nothing was changed; look again.")
+                % {"name": partner.real_name, "status": PartnerStatus(from_status).label},
+                code="stale",
+            )
+        if to_status not in PARTNER_TRANSITIONS[from_status]:
+            raise PartnerTransitionError(
+                _("A partner cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": PartnerStatus(from_status).label, "to": PartnerStatus(to_status).label}
+            )
+        now = timezone.now()
+        update_fields = ["status", "status_changed_at"]
+        if to_status == PartnerStatus.ACTIVE:
+            _activate(partner, now=now)
+            update_fields += ["user", "service_point", "activated_at"]
+        elif to_status in LOGIN_DISABLING_STATUSES:
+            _disable_login(partner)
+        if to_status == PartnerStatus.EXITED:
+            partner.exited_at = now
+            update_fields.append("exited_at")
+        partner.status = to_status
+        partner.status_changed_at = now
+        try:
+            with transaction.atomic():
+                partner.save(update_fields=update_fields)
+        except IntegrityError as exc:
+            # The partial unique index has the last word on one active partner per village.
+            if "one_active_partner_per_village" in str(exc):
+                holder = _active_partner_in_village(partner.village_id, exclude_pk=partner.pk)
+                raise _village_taken_error(holder) from exc
+            raise
+        PartnerStatusChange.objects.create(
+            partner=partner,
+            from_status=from_status,
+            to_status=to_status,
+            changed_by=by_user,
+            changed_at=now,
+            reason=reason,
+        )
+    return partner
+
+
+def _active_partner_in_village(village_id: int, *, exclude_pk: int) -> Partner | None:
+    return Partner.objects.filter(village_id=village_id, status=PartnerStatus.ACTIVE).exclude(pk=exclude_pk).first()
+
+
+def _village_taken_error(holder: Partner | None) -> PartnerTransitionError:
+    name = holder.real_name if holder else "?"
+    return PartnerTransitionError(
+        _("This village already has an active partner: %(name)s.") % {"name": name}, code="village_taken"
+    )
+
+
+def _activate(partner: Partner, *, now) -> None:
+    # Locking the village serialises activations in one village: the second one waits,
+    # then sees the first partner active. It also keeps two activations from both
+    # creating the village's (one-to-one) service point.
+    village = Village.objects.select_for_update().get(pk=partner.village_id)
+    holder = _active_partner_in_village(village.pk, exclude_pk=partner.pk)
+    if holder is not None:
+        raise _village_taken_error(holder)
+    partner.service_point = _service_point_for(village, address=partner.service_point_address, today=now)
+    partner.user = _enable_login(partner)
+    if partner.activated_at is None:
+        # Reinstatement keeps the first activation: the funnel measures application → first activation.
+        partner.activated_at = now
+
+
+def _service_point_for(village: Village, *, address: str, today) -> ServicePoint:
+    """The village's station: the existing one (reopened if it was closed) or a new one."""
+    service_point = ServicePoint.objects.filter(village=village).first()
+    if service_point is None:
+        return ServicePoint.objects.create(
+            village=village,
+            # Stored data, not interface text: the default address is Chinese whatever the admin's language.
+            address=address or f"{village.name}服务站",
+            opened_on=timezone.localdate(today),
+        )
+    if service_point.closed_on is not None:
+        service_point.closed_on = None
+        service_point.save(update_fields=["closed_on"])
+    return service_point
+
+
+def _enable_login(partner: Partner) -> User:
+    """The partner's login, created on first activation (username = mobile number) or re-enabled."""
+    group, _created = Group.objects.get_or_create(name=PARTNER_GROUP)
+    user = partner.user
+    if user is None:
+        user = User.objects.filter(username=partner.phone).first()
+        if user is None:
+            user = User(username=partner.phone, first_name=partner.real_name[:150])
+            # No password until the partner sets one through the one-time link.
+            user.set_unusable_password()
+            user.save()
+        else:
+            belongs_elsewhere = (
+                Partner.objects.filter(user=user).exclude(pk=partner.pk).exists()
+                or user.is_staff
+                or user.is_superuser
+                or user.groups.exclude(name=PARTNER_GROUP).exists()
+            )
+            if belongs_elsewhere:
+                raise PartnerTransitionError(
+                    _("A login named %(username)s already exists and belongs to someone else.")
+                    % {"username": partner.phone},
+                    code="login_conflict",
+                )
+            # An orphaned login with this number: take it over, but nobody keeps its old password.
+            user.set_unusable_password()
+            user.is_active = True
+            user.save()
+    elif not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    user.groups.add(group)
+    return user
+
+
+def _disable_login(partner: Partner) -> None:
+    # Django's ModelBackend re-reads the user on every request and refuses inactive ones,
+    # and DRF's TokenAuthentication does the same: sessions and tokens stop working now.
+    if partner.user_id and partner.user.is_active:
+        partner.user.is_active = False
+        partner.user.save(update_fields=["is_active"])
+
+
+def set_password_path(user: User) -> str:
+    """The path of a one-time link at which ``user`` sets their password.
+
+    Django's password-reset token is bound to the current password hash and last login:
+    it stops working once the password is set (or after PASSWORD_RESET_TIMEOUT).
+    """
+    return reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )

@@ -1,0 +1,398 @@
+"""Browser pages: the public application form and the admins' onboarding workspace."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from functools import wraps
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from counties.models import County
+from counties.staff import (
+    CountyStaffError,
+    county_staff_assign,
+    county_staff_list,
+    county_staff_unassign,
+    county_staff_upsert,
+)
+from rural_taobao.roles import COUNTY_STAFF_GROUP, is_admin
+
+from .forms import ApplicationForm, ImportForm, StaffAssignForm, StaffCreateForm, TransitionForm
+from .importing import ImportFileError, import_partners
+from .models import Partner, PartnerStatus
+from .selectors import PartnerFilter, partner_list, partner_with_history, recruitment_funnel
+from .services import (
+    REASON_REQUIRED_STATUSES,
+    PartnerTransitionError,
+    partner_apply,
+    partner_transition,
+    set_password_path,
+)
+
+SET_PASSWORD_LINK_SESSION_KEY = "onboarding_set_password_link"  # noqa: S105 — a session key, not a secret
+PENDING_IMPORT_SESSION_KEY = "onboarding_pending_import"
+# Uploaded files wait here between the dry run and the confirmation. On several web hosts
+# the confirmation must reach the same host (or this becomes shared storage).
+IMPORT_UPLOAD_DIR = Path(tempfile.gettempdir()) / "rural-taobao-partner-imports"
+PAGE_SIZE = 50
+
+
+def admin_required(view):
+    """Admins only: anonymous visitors go to the login page, other roles get 403."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+# ── Public application ───────────────────────────────────────────────────────
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    """The candidate's form. Without JavaScript, "Show villages" re-renders it with the county's villages."""
+    if request.method == "POST" and "show_villages" not in request.POST:
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                partner_apply(
+                    real_name=data["real_name"],
+                    phone=data["phone"],
+                    village=data["village"],
+                    previous_occupation=data["previous_occupation"],
+                    motivation=data["motivation"],
+                    service_point_address=data["service_point_address"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                return redirect("partner_apply_thanks")
+    elif request.method == "POST":
+        # Re-render with the villages of the chosen county, without complaining about empty fields yet.
+        form = ApplicationForm(initial=request.POST.dict(), county=_county(request.POST.get("county")))
+    else:
+        form = ApplicationForm(initial={"county": request.GET.get("county", "")})
+    return render(request, "partners/apply.html", {"form": form})
+
+
+@require_GET
+def apply_villages(request):
+    """htmx: the village select for the county just chosen."""
+    form = ApplicationForm(county=_county(request.GET.get("county")))
+    return render(request, "partners/_village_field.html", {"form": form})
+
+
+@require_GET
+def apply_thanks(request):
+    return render(request, "partners/apply_thanks.html")
+
+
+def _county(code: str | None) -> County | None:
+    return County.objects.filter(code=code).first() if code else None
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ── Onboarding workspace ─────────────────────────────────────────────────────
+
+
+@admin_required
+@require_GET
+def onboarding_list(request):
+    partner_filter = PartnerFilter(
+        request.GET or None, queryset=partner_list(request.user).order_by("-applied_at", "-id")
+    )
+    partners = partner_filter.qs if partner_filter.is_bound else partner_filter.queryset
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "onboarding/list.html",
+        {"filter": partner_filter, "page": page, "query": query.urlencode(), "statuses": PartnerStatus},
+    )
+
+
+@admin_required
+@require_GET
+def onboarding_detail(request, partner_id: int):
+    try:
+        partner = partner_with_history(request.user, partner_id)
+    except Partner.DoesNotExist as exc:
+        raise Http404 from exc
+    link = request.session.get(SET_PASSWORD_LINK_SESSION_KEY)
+    if link and link.get("partner") == partner.pk:
+        # Shown once: gone from the session as soon as it is displayed.
+        del request.session[SET_PASSWORD_LINK_SESSION_KEY]
+    else:
+        link = None
+    transitions = [
+        {
+            "status": status,
+            "label": PartnerStatus(status).label,
+            "reason_required": status in REASON_REQUIRED_STATUSES,
+            "danger": status in REASON_REQUIRED_STATUSES,
+        }
+        for status in partner.legal_next_statuses()
+    ]
+    return render(
+        request,
+        "onboarding/detail.html",
+        {"partner": partner, "transitions": transitions, "set_password_link": link},
+    )
+
+
+@admin_required
+@require_POST
+def onboarding_transition(request, partner_id: int):
+    partner = get_object_or_404(partner_list(request.user), pk=partner_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("onboarding:detail", partner_id=partner.pk)
+    to_status = form.cleaned_data["to_status"]
+    try:
+        partner = partner_transition(
+            partner_id=partner.pk,
+            to_status=to_status,
+            by_user=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_status=form.cleaned_data["expected_status"],
+        )
+    except PartnerTransitionError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now “%(status)s”.") % {"name": partner.real_name, "status": PartnerStatus(to_status).label},
+        )
+        if to_status == PartnerStatus.ACTIVE:
+            _flash_set_password_link(request, partner)
+    return redirect("onboarding:detail", partner_id=partner.pk)
+
+
+@admin_required
+@require_POST
+def onboarding_new_set_password_link(request, partner_id: int):
+    """A fresh link for an active partner who lost theirs (the old one keeps working until used)."""
+    partner = get_object_or_404(partner_list(request.user).select_related("user"), pk=partner_id)
+    if partner.status != PartnerStatus.ACTIVE or partner.user is None:
+        messages.error(request, _("Only an active partner's login gets a set-password link."))
+    else:
+        _flash_set_password_link(request, partner)
+    return redirect("onboarding:detail", partner_id=partner.pk)
+
+
+def _flash_set_password_link(request, partner: Partner) -> None:
+    request.session[SET_PASSWORD_LINK_SESSION_KEY] = {
+        "partner": partner.pk,
+        "username": partner.user.username,
+        "url": request.build_absolute_uri(set_password_path(partner.user)),
+    }
+
+
+# ── Bulk import ──────────────────────────────────────────────────────────────
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def onboarding_import(request):
+    """Upload → dry run with the row report. A clean file waits for the confirm button."""
+    report = None
+    pending = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            options = {"status": form.cleaned_data["status"], "create_villages": form.cleaned_data["create_villages"]}
+            data = upload.read()
+            try:
+                report = import_partners(source=data, filename=upload.name, dry_run=True, **options)
+            except ImportFileError as exc:
+                form.add_error("file", exc.message)
+            else:
+                if report.ok and report.created:
+                    pending = _keep_upload(request, data, filename=upload.name, options=options)
+    else:
+        form = ImportForm()
+        _discard_pending_import(request)
+    return render(request, "onboarding/import.html", {"form": form, "report": report, "pending": pending})
+
+
+@admin_required
+@require_POST
+def onboarding_import_confirm(request):
+    pending = request.session.get(PENDING_IMPORT_SESSION_KEY)
+    if not pending or pending.get("token") != request.POST.get("token"):
+        messages.error(request, _("This import is no longer waiting: upload the file again."))
+        return redirect("onboarding:import")
+    path = IMPORT_UPLOAD_DIR / f"{pending['token']}.upload"
+    if not path.exists():
+        _discard_pending_import(request)
+        messages.error(request, _("This import is no longer waiting: upload the file again."))
+        return redirect("onboarding:import")
+    try:
+        report = import_partners(
+            source=path,
+            filename=pending["filename"],
+            status=pending["status"],
+            create_villages=pending["create_villages"],
+            by_user=request.user,
+        )
+    except ImportFileError as exc:
+        messages.error(request, exc.message)
+        return redirect("onboarding:import")
+    finally:
+        _discard_pending_import(request)
+    if report.ok:
+        messages.success(
+            request,
+            _("Imported %(created)d partners; %(unchanged)d were partners already.")
+            % {"created": report.created, "unchanged": report.unchanged},
+        )
+        return redirect(f"{reverse('onboarding:list')}?status={pending['status']}")
+    # The data changed between the dry run and the confirmation: show what is wrong now.
+    return render(request, "onboarding/import.html", {"form": ImportForm(), "report": report, "pending": None})
+
+
+def _keep_upload(request, data: bytes, *, filename: str, options: dict) -> dict:
+    _discard_pending_import(request)
+    IMPORT_UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    (IMPORT_UPLOAD_DIR / f"{token}.upload").write_bytes(data)
+    pending = {"token": token, "filename": filename, **options}
+    request.session[PENDING_IMPORT_SESSION_KEY] = pending
+    return pending
+
+
+def _discard_pending_import(request) -> None:
+    pending = request.session.pop(PENDING_IMPORT_SESSION_KEY, None)
+    if pending:
+        (IMPORT_UPLOAD_DIR / f"{pending['token']}.upload").unlink(missing_ok=True)
+
+
+# ── Recruitment funnel ───────────────────────────────────────────────────────
+
+
+@admin_required
+@require_GET
+def onboarding_funnel(request):
+    province = request.GET.get("province") or None
+    funnel = recruitment_funnel(province_code=province)
+    chart = {
+        "labels": [str(label) for _value, label in funnel.statuses],
+        "counts": funnel.national.cells,
+    }
+    return render(
+        request,
+        "onboarding/funnel.html",
+        {"funnel": funnel, "province": province, "chart": chart},
+    )
+
+
+# ── County staff accounts ────────────────────────────────────────────────────
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def staff_list(request):
+    if request.method == "POST":
+        form = StaffCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                result = county_staff_upsert(
+                    username=form.cleaned_data["username"],
+                    counties=form.cleaned_data["counties"],
+                    password=form.cleaned_data["password"] or None,
+                    by_user=request.user,
+                )
+            except CountyStaffError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("County staff login %(username)s created.") % {"username": result.user})
+                if not result.password_set:
+                    request.session[SET_PASSWORD_LINK_SESSION_KEY] = {
+                        "staff": result.user.pk,
+                        "username": result.user.username,
+                        "url": request.build_absolute_uri(set_password_path(result.user)),
+                    }
+                return redirect("onboarding:staff")
+    else:
+        form = StaffCreateForm()
+    link = request.session.get(SET_PASSWORD_LINK_SESSION_KEY)
+    if link and "staff" in link:
+        del request.session[SET_PASSWORD_LINK_SESSION_KEY]
+    else:
+        link = None
+    return render(
+        request,
+        "onboarding/staff.html",
+        {
+            "form": form,
+            "staff": county_staff_list(),
+            "assign_form": StaffAssignForm(),
+            "counties": County.objects.order_by("code").only("code", "name"),
+            "set_password_link": link,
+        },
+    )
+
+
+def _staff_user(user_id: int) -> User:
+    return get_object_or_404(User.objects.filter(groups__name=COUNTY_STAFF_GROUP), pk=user_id)
+
+
+@admin_required
+@require_POST
+def staff_assign(request, user_id: int):
+    user = _staff_user(user_id)
+    form = StaffAssignForm(request.POST)
+    if form.is_valid():
+        county = form.cleaned_data["county"]
+        if county_staff_assign(user=user, county=county, by_user=request.user):
+            messages.success(request, _("%(user)s now sees %(county)s.") % {"user": user, "county": county})
+        else:
+            messages.info(request, _("%(user)s already had %(county)s.") % {"user": user, "county": county})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{user}: {error}")
+    return redirect("onboarding:staff")
+
+
+@admin_required
+@require_POST
+def staff_unassign(request, user_id: int, county_code: str):
+    user = _staff_user(user_id)
+    county = get_object_or_404(County, code=county_code)
+    if county_staff_unassign(user=user, county=county):
+        messages.success(request, _("%(user)s no longer sees %(county)s.") % {"user": user, "county": county})
+    return redirect("onboarding:staff")
