@@ -6,6 +6,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from partners import income_urls
+
 from . import health, views
 
 api_v1 = [
@@ -13,6 +15,7 @@ api_v1 = [
     path("", include("orders.api_urls")),
     path("", include("partners.api_urls")),
     path("", include("counties.api_urls")),
+    *income_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -26,6 +29,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("partners.urls")),
     path("", include("counties.urls")),
+    *income_urls.urlpatterns,
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,57 @@
+"""GET /api/v1/partners/me/income/?month=YYYY-MM — the partner's month, as on the income page."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rural_taobao.roles import partner_of
+
+from . import income
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class IncomeDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    orders = serializers.IntegerField()
+    sales = serializers.DecimalField(**MONEY)
+    commission = serializers.DecimalField(**MONEY)
+
+
+class MonthIncomeSerializer(serializers.Serializer):
+    month = serializers.SerializerMethodField()
+    orders = serializers.IntegerField()
+    sales = serializers.DecimalField(**MONEY, help_text="Net: paid in the month minus returned in the month.")
+    commission = serializers.DecimalField(**MONEY, help_text="Earned on the month's payments.")
+    incentive = serializers.DecimalField(**MONEY)
+    reversals = serializers.DecimalField(**MONEY, help_text="Commission taken back by the month's returns.")
+    total = serializers.DecimalField(**MONEY, help_text="commission − reversals + incentive")
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    days = IncomeDaySerializer(many=True)
+
+    def get_month(self, obj) -> str:
+        return obj.month.strftime("%Y-%m")
+
+
+class PartnerMeIncomeView(APIView):
+    @extend_schema(
+        operation_id="partners_me_income",
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (default: this month)")],
+        responses={
+            200: MonthIncomeSerializer,
+            400: inline_serializer("MonthError", {"month": serializers.ListField(child=serializers.CharField())}),
+            403: inline_serializer("IncomeForbidden", {"detail": serializers.CharField()}),
+        },
+    )
+    def get(self, request):
+        partner = partner_of(request.user)
+        if partner is None:
+            raise PermissionDenied("Only a village partner has income.")
+        try:
+            month = income.parse_month(request.query_params.get("month"))
+        except ValueError:
+            return Response({"month": ["Enter a month as YYYY-MM."]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(MonthIncomeSerializer(income.partner_month_income(partner, month)).data)

@@ -1,0 +1,44 @@
+"""The partner's income page: the month by day and the statement explained."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from rural_taobao.roles import partner_of
+
+from . import income
+
+
+@login_required
+def partner_income(request):
+    partner = partner_of(request.user)
+    if partner is None or not partner.is_active:
+        raise PermissionDenied(_("Only an active village partner has an income page."))
+    error = None
+    try:
+        month = income.parse_month(request.GET.get("month"))
+    except ValueError:
+        error = _("Choose a month as YYYY-MM.")
+        month = income.parse_month(None)
+    figures = income.partner_month_income(partner, month)
+    orders_page = Paginator(income.partner_month_orders(partner, month), 30).get_page(request.GET.get("page"))
+    chart = {
+        "labels": [day.date.isoformat() for day in figures.days],
+        "commission": [str(day.commission - day.reversals) for day in figures.days],
+        "sales": [str(day.sales) for day in figures.days],
+    }
+    return render(
+        request,
+        "partners/income.html",
+        {
+            "partner": partner,
+            "month": month,
+            "months": income.partner_statement_months(partner),
+            "figures": figures,
+            "orders_page": orders_page,
+            "chart": chart,
+            "error": error,
+        },
+    )

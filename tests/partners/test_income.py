@@ -1,0 +1,115 @@
+"""The partner's income page and /api/v1/partners/me/income/, after a nightly rollup."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from counties import rollups
+from partners.models import CommissionRate, IncentiveTier
+from tests.counties.rollup_helpers import make_order, shanghai
+from tests.factories import CategoryFactory, VillagerFactory
+
+pytestmark = pytest.mark.django_db
+
+MARCH = dt.date(2025, 3, 1)
+
+
+@pytest.fixture
+def march(alice, bob, monkeypatch):
+    """Alice: two payments in March (3 % rate), one returned in April; Bob: one payment."""
+    monkeypatch.setattr(rollups, "shanghai_today", lambda: dt.date(2025, 5, 10))
+    phones = CategoryFactory(slug="phones-digital")
+    CommissionRate.objects.create(category=phones, rate=Decimal("0.0300"), effective_from=dt.date(2020, 1, 1))
+    IncentiveTier.objects.create(min_monthly_sales=Decimal("5000"), bonus=Decimal("300"))
+    villager = VillagerFactory(partner=alice, phone="13911112222")
+    kept = make_order(
+        partner=alice,
+        villager=villager,
+        lines=[(phones, 2, Decimal("3999.00"))],
+        paid_at=shanghai(dt.date(2025, 3, 3), 23, 50),
+    )
+    returned = make_order(
+        partner=alice,
+        villager=villager,
+        lines=[(phones, 1, Decimal("1000.00"))],
+        paid_at=shanghai(dt.date(2025, 3, 4), 0, 10),
+        returned_at=shanghai(dt.date(2025, 4, 2)),
+    )
+    make_order(
+        partner=bob,
+        villager=VillagerFactory(partner=bob, phone="13933334444"),
+        lines=[(phones, 1, Decimal("500.00"))],
+        paid_at=shanghai(dt.date(2025, 3, 5)),
+    )
+    rollups.run_rollups(rollups.days_with_orders(), trigger="test")
+    return kept, returned
+
+
+def api_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_month_income_api_returns_the_statement_and_its_days(alice, march):
+    # when
+    response = api_for(alice.user).get("/api/v1/partners/me/income/", {"month": "2025-03"})
+    # then
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {
+        "month": "2025-03",
+        "orders": 2,
+        "sales": "8998.00",
+        "commission": "269.94",  # 3 % of 7,998 + 3 % of 1,000
+        "incentive": "300.00",  # assisted sales 8,998 ≥ 5,000
+        "reversals": "0.00",
+        "total": "569.94",
+        "status": "closed",
+        "days": [
+            {"date": "2025-03-03", "orders": 1, "sales": "7998.00", "commission": "239.94"},
+            {"date": "2025-03-04", "orders": 1, "sales": "1000.00", "commission": "30.00"},
+        ],
+    }
+
+
+def test_a_return_after_closing_lands_in_the_next_month(alice, march):
+    april = api_for(alice.user).get("/api/v1/partners/me/income/", {"month": "2025-04"}).json()
+    assert (april["sales"], april["reversals"], april["total"], april["status"]) == (
+        "-1000.00",
+        "30.00",
+        "-30.00",
+        "closed",
+    )
+
+
+def test_income_api_refuses_a_bad_month_and_non_partners(alice, carol, march):
+    assert api_for(alice.user).get("/api/v1/partners/me/income/", {"month": "2025-3"}).json() == {
+        "month": ["Enter a month as YYYY-MM."]
+    }
+    assert api_for(carol).get("/api/v1/partners/me/income/").status_code == 403
+    assert APIClient().get("/api/v1/partners/me/income/").status_code in (401, 403)
+
+
+def test_each_partner_sees_only_their_own_income(bob, march):
+    body = api_for(bob.user).get("/api/v1/partners/me/income/", {"month": "2025-03"}).json()
+    assert (body["orders"], body["sales"]) == (1, "500.00")
+
+
+def test_income_page_explains_the_statement(client, alice, march):
+    client.force_login(alice.user)
+    response = client.get("/partner/income/?month=2025-03", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "¥569.94" in html
+    assert march[0].order_no in html and march[1].order_no in html
+    assert "3.00%" in html
+    assert 'id="income-chart"' in html
+
+
+def test_income_page_is_for_active_partners_only(client, carol, march):
+    assert client.get("/partner/income/").status_code == 302  # anonymous → login
+    client.force_login(carol)
+    assert client.get("/partner/income/").status_code == 403
