@@ -349,3 +349,36 @@ class RollupRun(models.Model):
 
     def __str__(self):
         return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+# ── County profile history ───────────────────────────────────────────────────
+
+
+class CountyProfileEdit(models.Model):
+    """One edit of a county's profile: who, when, and each changed field's old and new value.
+
+    Written by ``counties.services.county_profile_update`` in the same transaction as the
+    change; shown on the county profile page.
+    """
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="profile_edits")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("edited by"),
+    )
+    edited_at = models.DateTimeField(_("edited at"), default=timezone.now)
+    # {"field name": {"old": "…", "new": "…"}}, values as the profile page shows them.
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+        verbose_name = _("county profile edit")
+        verbose_name_plural = _("county profile edits")
+        indexes = [models.Index(fields=["county", "-edited_at"], name="county_profile_edit_idx")]
+
+    def __str__(self):
+        return f"{self.county_id} {self.edited_at:%Y-%m-%d %H:%M}"
