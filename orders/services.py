@@ -566,4 +566,3 @@ def _snapshot_commission(order: Order, *, paid_day: dt.date) -> None:
         line.commission_rate = rates[line.category_id]
         line.commission_amount = commission_amount(line.line_total, line.commission_rate)
     OrderLine.objects.bulk_update(lines, ["commission_rate", "commission_amount"])
-

@@ -6,9 +6,10 @@ from django.contrib.auth.models import Group
 from tests.orders.factories import appliances, daily_goods, fruit
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def role_groups(db):
-    """The role groups a data migration creates; a transactional test's flush removes them."""
+    """The role groups a data migration creates; a transactional test's flush removes them
+    (and with --reuse-db the next run starts without them)."""
     for name in ("partner", "county_staff", "admin"):
         Group.objects.get_or_create(name=name)
 
@@ -16,3 +17,9 @@ def role_groups(db):
 @pytest.fixture
 def categories(db):
     return {"appliances": appliances(), "daily-goods": daily_goods(), "fruit": fruit()}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Every cast member gets a password; PBKDF2's real cost would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -17,7 +17,7 @@ from orders.models import Order, OrderNumberCounter, OrderStatus, OrderStatusCha
 from orders.services import IllegalTransition, order_create, order_transition
 from tests.orders.factories import appliances, order_payload, place_order
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def waiting_on_locks() -> int:

@@ -1,0 +1,376 @@
+"""Reads of assisted orders, scoped to who is asking.
+
+`orders_visible_to(user)` is the one scoping rule for orders: every page, export and API
+view starts from it. A partner sees their own orders, county staff the orders of their
+assigned counties (read-only, phones masked), an admin everything, anyone else nothing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from counties.models import County
+from partners.models import Partner
+from rural_taobao.roles import is_admin, is_county_staff, partner_of
+
+from .models import Category, Channel, Order, OrderLine, OrderStatus, OrderStatusChange, Promotion, Villager
+
+ZERO = Decimal("0.00")
+
+# Orders that still wait for the partner to move them on (placed → … → picked up).
+WAITING_STATUSES = (
+    OrderStatus.PLACED,
+    OrderStatus.PAID,
+    OrderStatus.SHIPPED,
+    OrderStatus.AT_COUNTY_CENTRE,
+    OrderStatus.AT_SERVICE_POINT,
+)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight in Shanghai starting `day`."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+# ── Scoping ───────────────────────────────────────────────────────────────────
+
+
+def orders_visible_to(user) -> QuerySet[Order]:
+    if not user.is_authenticated:
+        return Order.objects.none()
+    if is_admin(user):
+        return Order.objects.all()
+    partner = partner_of(user)
+    if partner is not None:
+        return Order.objects.filter(partner=partner)
+    if is_county_staff(user):
+        return Order.objects.filter(county__in=County.objects.filter(staff_assignments__user=user))
+    return Order.objects.none()
+
+
+def villagers_visible_to(user) -> QuerySet[Villager]:
+    """A partner's villagers are theirs alone; admins see all; nobody else any."""
+    if not user.is_authenticated:
+        return Villager.objects.none()
+    if is_admin(user):
+        return Villager.objects.all()
+    partner = partner_of(user)
+    if partner is not None:
+        return Villager.objects.filter(partner=partner)
+    return Villager.objects.none()
+
+
+def sees_full_phones_of(user, partner_id: int) -> bool:
+    """Full villager phone numbers: only their own partner and admins."""
+    if is_admin(user):
+        return True
+    partner = partner_of(user)
+    return partner is not None and partner.pk == partner_id
+
+
+def villager_phone_for(user, villager: Villager) -> str:
+    return villager.phone if sees_full_phones_of(user, villager.partner_id) else villager.masked_phone
+
+
+def active_partner_of(user) -> Partner | None:
+    """The user's partner profile with its village and county (one query), or None."""
+    if not user.is_authenticated:
+        return None
+    return Partner.objects.select_related("village__county", "user").filter(user=user).first()
+
+
+# ── Filtering the order list (the page and the API share it) ─────────────────
+
+
+class DayOrMomentField(forms.Field):
+    """A Shanghai day (YYYY-MM-DD) or an ISO 8601 moment (2026-11-11T08:00:00+08:00)."""
+
+    default_error_messages = {"invalid": _("Enter a date (YYYY-MM-DD) or a date and time (ISO 8601).")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        try:
+            parsed = parse_date(text) or parse_datetime(text)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if isinstance(parsed, dt.datetime) and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed
+
+
+class DayOrMomentFilter(django_filters.Filter):
+    field_class = DayOrMomentField
+
+    def __init__(self, *args, bound: str, **kwargs):
+        self.bound = bound
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if isinstance(value, dt.datetime):
+            return qs.filter(placed_at__gte=value) if self.bound == "after" else qs.filter(placed_at__lte=value)
+        if self.bound == "after":
+            return qs.filter(placed_at__gte=_day_start(value))
+        # "Before" a day includes that whole Shanghai day.
+        return qs.filter(placed_at__lt=_day_start(value + dt.timedelta(days=1)))
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices, label=_("Status"), empty_label=_("All"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"), empty_label=_("All"))
+    created_after = DayOrMomentFilter(
+        bound="after",
+        label=_("From"),
+        help_text=_("Placed on or after this day (YYYY-MM-DD) or moment (ISO 8601)."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_before = DayOrMomentFilter(
+        bound="before",
+        label=_("To"),
+        help_text=_("Placed on or before this day (YYYY-MM-DD) or moment (ISO 8601)."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    villager_phone = django_filters.CharFilter(
+        method="filter_villager_phone",
+        label=_("Villager phone"),
+        help_text=_("The villager's mobile number; a partner may type its first digits."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "maxlength": 11}),
+    )
+
+    class Meta:
+        model = Order
+        fields = ["status", "channel", "created_after", "created_before", "villager_phone"]
+
+    def filter_villager_phone(self, queryset, name, value):
+        digits = "".join(ch for ch in value if ch.isdigit())[:11]
+        if not digits:
+            return queryset
+        user = getattr(self.request, "user", None)
+        if len(digits) < 11:
+            # Prefixes only for those who see full numbers: county staff could
+            # otherwise read a masked number digit by digit.
+            if user is None or partner_of(user) is None:
+                return queryset.none()
+            return queryset.filter(villager__phone__startswith=digits)
+        return queryset.filter(villager__phone=digits)
+
+
+def order_list_for(user, params, *, request=None) -> tuple[OrderFilter, QuerySet[Order]]:
+    """The filter (its form shows the fields and errors) and the filtered, scoped orders."""
+    order_filter = OrderFilter(params, queryset=orders_visible_to(user), request=request)
+    if not order_filter.is_valid():
+        return order_filter, Order.objects.none()
+    return order_filter, order_filter.qs.select_related("villager").order_by("-placed_at", "-id")
+
+
+@dataclass
+class OffsetPage:
+    """A page of a list without COUNT(*): one extra row tells whether a next page exists."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+MAX_PAGE = 1000
+
+
+def offset_page(queryset: QuerySet, page: str | int | None, *, per_page: int) -> OffsetPage:
+    try:
+        number = min(max(int(page or 1), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return OffsetPage(items=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+# ── One order ─────────────────────────────────────────────────────────────────
+
+
+def order_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.select_related("villager", "promotion", "partner", "county", "village").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("category").order_by("id")),
+        Prefetch("status_changes", queryset=OrderStatusChange.objects.select_related("changed_by")),
+    )
+
+
+def order_of_partner(partner: Partner, order_id: int) -> Order | None:
+    return order_with_details(Order.objects.filter(partner=partner)).filter(pk=order_id).first()
+
+
+# ── The partner's home page ───────────────────────────────────────────────────
+
+
+@dataclass
+class PartnerMonth:
+    """The month so far from the orders themselves: an estimate until the nightly statement."""
+
+    month: dt.date
+    orders: int = 0
+    sales: Decimal = ZERO  # paid in the month, less what was returned (or cancelled after payment) in it
+    commission: Decimal = ZERO  # snapshotted on the month's payments
+    reversals: Decimal = ZERO  # commission of the month's returns and cancellations after payment
+
+    @property
+    def net_commission(self) -> Decimal:
+        return self.commission - self.reversals
+
+
+@dataclass
+class PartnerHome:
+    today: dt.date
+    todays_orders: list[Order]
+    todays_count: int
+    todays_total: Decimal
+    waiting_by_status: list[tuple[str, str, int]] = field(default_factory=list)
+    month: PartnerMonth | None = None
+    promotion: Promotion | None = None
+
+    @property
+    def waiting_total(self) -> int:
+        return sum(count for _status, _label, count in self.waiting_by_status)
+
+
+def partner_month_so_far(partner: Partner, today: dt.date) -> PartnerMonth:
+    month_start = today.replace(day=1)
+    start = _day_start(month_start)
+    end = _day_start(today + dt.timedelta(days=1))
+    paid = Q(paid_at__gte=start, paid_at__lt=end)
+    reversed_ = Q(returned_at__gte=start, returned_at__lt=end) | Q(
+        cancelled_at__gte=start, cancelled_at__lt=end, paid_at__isnull=False
+    )
+    orders = (
+        Order.objects.filter(partner=partner)
+        .filter(paid | reversed_)
+        .aggregate(
+            orders=Count("id", filter=paid),
+            gross=Coalesce(Sum("total_amount", filter=paid), ZERO),
+            returned=Coalesce(Sum("total_amount", filter=reversed_), ZERO),
+        )
+    )
+    line_paid = Q(order__paid_at__gte=start, order__paid_at__lt=end)
+    line_reversed = Q(order__returned_at__gte=start, order__returned_at__lt=end) | Q(
+        order__cancelled_at__gte=start, order__cancelled_at__lt=end, order__paid_at__isnull=False
+    )
+    commission = (
+        OrderLine.objects.filter(order__partner=partner)
+        .filter(line_paid | line_reversed)
+        .aggregate(
+            earned=Coalesce(Sum("commission_amount", filter=line_paid), ZERO),
+            reversed=Coalesce(Sum("commission_amount", filter=line_reversed), ZERO),
+        )
+    )
+    return PartnerMonth(
+        month=month_start,
+        orders=orders["orders"],
+        sales=orders["gross"] - orders["returned"],
+        commission=commission["earned"],
+        reversals=commission["reversed"],
+    )
+
+
+def running_promotions(today: dt.date) -> QuerySet[Promotion]:
+    return Promotion.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("ends_on", "pk")
+
+
+def partner_home(partner: Partner, *, today: dt.date | None = None, todays_limit: int = 20) -> PartnerHome:
+    today = today or timezone.localdate()
+    todays = Order.objects.filter(partner=partner, placed_at__gte=_day_start(today))
+    todays_figures = todays.aggregate(count=Count("id"), total=Coalesce(Sum("total_amount"), ZERO))
+    waiting = dict(
+        Order.objects.filter(partner=partner, status__in=WAITING_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return PartnerHome(
+        today=today,
+        todays_orders=list(todays.select_related("villager").order_by("-placed_at", "-id")[:todays_limit]),
+        todays_count=todays_figures["count"],
+        todays_total=todays_figures["total"],
+        waiting_by_status=[
+            (status, OrderStatus(status).label, waiting[status]) for status in WAITING_STATUSES if waiting.get(status)
+        ],
+        month=partner_month_so_far(partner, today),
+        promotion=running_promotions(today).first(),
+    )
+
+
+# ── Villagers ─────────────────────────────────────────────────────────────────
+
+
+def villagers_with_order_stats(partner: Partner, *, search: str = "") -> QuerySet[Villager]:
+    """The partner's villagers with their order count and last order, in one query.
+
+    Correlated subqueries rather than a GROUP BY over all the partner's orders: only the
+    rows of the page shown are counted, each through the (villager, -placed_at) index.
+    """
+    villager_orders = Order.objects.filter(villager=OuterRef("pk")).order_by()
+    last_order = Order.objects.filter(villager=OuterRef("pk")).order_by("-placed_at", "-id")
+    queryset = Villager.objects.filter(partner=partner).annotate(
+        order_count=Coalesce(
+            Subquery(villager_orders.values("villager").annotate(n=Count("id")).values("n")[:1]),
+            0,
+        ),
+        last_order_at=Subquery(last_order.values("placed_at")[:1]),
+        last_order_id=Subquery(last_order.values("id")[:1]),
+        last_order_no=Subquery(last_order.values("order_no")[:1]),
+    )
+    search = search.strip()
+    if search:
+        digits = search.replace(" ", "")
+        if digits.isdigit():
+            queryset = queryset.filter(phone__startswith=digits)
+        else:
+            queryset = queryset.filter(name__icontains=search)
+    return queryset.order_by("name", "id")
+
+
+def villager_suggestions(partner: Partner, query: str, *, limit: int = 8) -> list[Villager]:
+    """Type-ahead on the new-order form: the partner's villagers by phone prefix or name."""
+    query = query.strip().replace(" ", "")
+    if not query:
+        return []
+    queryset = Villager.objects.filter(partner=partner)
+    if query.isdigit():
+        if len(query) < 3:
+            return []
+        queryset = queryset.filter(phone__startswith=query).order_by("phone")
+    else:
+        queryset = queryset.filter(name__icontains=query).order_by("name")
+    return list(queryset.only("id", "name", "phone")[:limit])
+
+
+# ── Reference data for the forms and the API ─────────────────────────────────
+
+
+def categories_for_orders() -> list[Category]:
+    return list(Category.objects.order_by("sort_order", "slug"))

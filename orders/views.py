@@ -1,0 +1,241 @@
+"""The partner's phone workspace: home, new order, order list and detail, villagers.
+
+Thin views: a form parses, one service or selector does the work, then redirect or render.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partners.models import PartnerStatus
+
+from . import selectors
+from .forms import (
+    OrderForm,
+    TransitionForm,
+    VillagerSearchForm,
+    apply_service_errors,
+    category_choices,
+    line_formset,
+)
+from .models import Order, OrderStatus
+from .services import IdempotencyConflict, IllegalTransition, PartnerNotActive, order_create, order_transition
+
+ORDERS_PER_PAGE = 25
+VILLAGERS_PER_PAGE = 30
+
+# Action buttons on the order detail page: the label of each target status.
+ACTION_LABELS = {
+    OrderStatus.PAID: gettext_lazy("Mark paid"),
+    OrderStatus.SHIPPED: gettext_lazy("Shipped"),
+    OrderStatus.AT_COUNTY_CENTRE: gettext_lazy("At county centre"),
+    OrderStatus.AT_SERVICE_POINT: gettext_lazy("At service point"),
+    OrderStatus.PICKED_UP: gettext_lazy("Picked up"),
+    OrderStatus.CANCELLED: gettext_lazy("Cancel the order"),
+    OrderStatus.RETURNED: gettext_lazy("Returned by the villager"),
+}
+REASON_STATUSES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
+
+
+def partner_required(view):
+    """Only an active partner works here: anonymous → login, another role → 403,
+    a suspended (or exited, not yet active) partner → a page that says why."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        partner = selectors.active_partner_of(request.user)
+        if partner is None:
+            raise PermissionDenied(_("This page is for village partners."))
+        if partner.status != PartnerStatus.ACTIVE:
+            last_change = partner.status_changes.order_by("-changed_at", "-id").first()
+            return render(
+                request,
+                "orders/partner_inactive.html",
+                {"partner": partner, "last_change": last_change},
+                status=403,
+            )
+        request.partner = partner
+        request.user.partner = partner  # the nav and the selectors ask again: answer from memory
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@partner_required
+def partner_home(request):
+    summary = selectors.partner_home(request.partner)
+    return render(request, "orders/partner_home.html", {"partner": request.partner, "summary": summary})
+
+
+def _render_order_form(request, *, form, lines, farm_categories, line_errors=(), conflict=None, status=200):
+    context = {
+        "form": form,
+        "lines": lines,
+        "line_errors": line_errors,
+        "conflict": conflict,
+        "farm_categories": farm_categories,
+    }
+    return render(request, "orders/order_new.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@partner_required
+def partner_order_new(request):
+    today = timezone.localdate()
+    promotions = list(selectors.running_promotions(today))
+    category_list = selectors.categories_for_orders()
+    categories = category_choices(category_list, get_language())
+    farm = [category.slug for category in category_list if category.is_farm_produce]
+    if request.method == "GET":
+        form = OrderForm(promotions=promotions, initial=_prefill(request))
+        return _render_order_form(request, form=form, lines=line_formset(categories=categories), farm_categories=farm)
+
+    form = OrderForm(request.POST, promotions=promotions)
+    if "add_line" in request.POST:
+        # "Add a line" without JavaScript: the same form again, one empty row more.
+        lines = line_formset(data=request.POST, categories=categories, extra_row=True)
+        return _render_order_form(request, form=form, lines=lines, farm_categories=farm)
+
+    lines = line_formset(data=request.POST, categories=categories)
+    form.is_valid()
+    lines.is_valid()
+    line_input, line_forms = lines.lines()
+    try:
+        result = order_create(partner=request.partner, lines=line_input, by_user=request.user, **form.service_input())
+    except ValidationError as error:
+        line_errors = apply_service_errors(error, form=form, line_forms=line_forms)
+        return _render_order_form(
+            request, form=form, lines=lines, farm_categories=farm, line_errors=line_errors, status=400
+        )
+    except IdempotencyConflict as conflict:
+        # The partner came back to a submitted form and changed it: keep what they typed
+        # under a fresh request id, so submitting again deliberately places a new order.
+        data = request.POST.copy()
+        data["client_request_id"] = OrderForm(promotions=promotions).initial["client_request_id"]
+        form = OrderForm(data, promotions=promotions)
+        return _render_order_form(
+            request, form=form, lines=lines, farm_categories=farm, conflict=conflict.order, status=409
+        )
+    except PartnerNotActive as refused:
+        messages.error(request, refused.message)
+        return redirect("partner_home")
+    if result.created:
+        messages.success(request, _("Order %(order_no)s placed.") % {"order_no": result.order.order_no})
+    else:
+        messages.info(request, _("This order was already placed; here it is."))
+    return redirect("partner_order_detail", order_id=result.order.pk)
+
+
+def _prefill(request) -> dict:
+    """A new order for a known villager: the villagers page links here with ?phone=."""
+    phone = request.GET.get("phone", "").strip()
+    if not phone.isdigit():
+        return {}
+    villager = selectors.villagers_visible_to(request.user).filter(phone=phone).first()
+    return {"villager_phone": phone, "villager_name": villager.name if villager else ""}
+
+
+@require_GET
+@partner_required
+def partner_orders(request):
+    order_filter, orders = selectors.order_list_for(request.user, request.GET, request=request)
+    page = selectors.offset_page(orders, request.GET.get("page"), per_page=ORDERS_PER_PAGE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orders/order_list.html",
+        {"filter": order_filter, "page": page, "query": query.urlencode(), "filtered": bool(query)},
+    )
+
+
+def _order_or_404(request, order_id: int) -> Order:
+    order = selectors.order_with_details(selectors.orders_visible_to(request.user)).filter(pk=order_id).first()
+    if order is None:
+        raise Http404(_("No such order."))
+    return order
+
+
+@require_GET
+@partner_required
+def partner_order_detail(request, order_id: int):
+    order = _order_or_404(request, order_id)
+    actions = [(status, ACTION_LABELS[status]) for status in order.legal_next_statuses()]
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "villager_phone": selectors.villager_phone_for(request.user, order.villager),
+            "actions": [a for a in actions if a[0] not in REASON_STATUSES],
+            "reason_actions": [a for a in actions if a[0] in REASON_STATUSES],
+        },
+    )
+
+
+@require_POST
+@partner_required
+def partner_order_transition(request, order_id: int):
+    order = _order_or_404(request, order_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That action is not available. Reload the order and try again."))
+        return redirect("partner_order_detail", order_id=order.pk)
+    try:
+        moved = order_transition(
+            order_id=order.pk,
+            partner=request.partner,
+            to_status=form.cleaned_data["to_status"],
+            expected_status=form.cleaned_data["expected_status"],
+            reason=form.cleaned_data["reason"],
+            by_user=request.user,
+        )
+    except (IllegalTransition, PartnerNotActive) as refused:
+        messages.error(request, refused.message)
+    except ValidationError as error:
+        for message_list in error.message_dict.values():
+            for message in message_list:
+                messages.error(request, message)
+    except Order.DoesNotExist:
+        raise Http404(_("No such order.")) from None
+    else:
+        messages.success(
+            request,
+            _("Order %(order_no)s: %(status)s.") % {"order_no": moved.order_no, "status": moved.get_status_display()},
+        )
+    return redirect("partner_order_detail", order_id=order.pk)
+
+
+@require_GET
+@partner_required
+def partner_villagers(request):
+    search = VillagerSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    villagers = selectors.villagers_with_order_stats(request.partner, search=query)
+    page = selectors.offset_page(villagers, request.GET.get("page"), per_page=VILLAGERS_PER_PAGE)
+    return render(
+        request,
+        "orders/villagers.html",
+        {"search": search, "page": page, "query": urlencode({"q": query}) if query else ""},
+    )
+
+
+@require_GET
+@partner_required
+def partner_villager_lookup(request):
+    """Type-ahead of the new-order form: the partner's own villagers, as JSON."""
+    found = selectors.villager_suggestions(request.partner, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"name": v.name, "phone": v.phone} for v in found]})
