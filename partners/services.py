@@ -196,7 +196,11 @@ def partner_transition(
         except IntegrityError as exc:
             # The partial unique index has the last word on one active partner per village.
             if "one_active_partner_per_village" in str(exc):
-                holder = _active_partner_in_village(partner.village_id, exclude_pk=partner.pk)
+                holder = (
+                    Partner.objects.filter(village_id=partner.village_id, status=PartnerStatus.ACTIVE)
+                    .exclude(pk=partner.pk)
+                    .first()
+                )
                 raise _village_taken_error(holder) from exc
             raise
         PartnerStatusChange.objects.create(
