@@ -58,9 +58,10 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def role_groups(db):
-    """The role groups a data migration creates; a transactional test's flush removes them, so make sure."""
+    """The role groups a data migration creates; a transactional test's flush (and --reuse-db after one)
+    removes them, so make sure they exist."""
     from django.contrib.auth.models import Group
 
     for name in ("partner", "county_staff", "admin"):

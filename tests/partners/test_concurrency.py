@@ -15,7 +15,6 @@ from .conftest import partner_in
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
-    pytest.mark.usefixtures("role_groups"),
 ]
 
 
