@@ -1,3 +1,29 @@
-"""Browser URLs of this app."""
+"""Browser URLs of this app: dashboards (namespace "dashboards") and county profiles ("counties")."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from . import views
+
+dashboard_patterns = (
+    [
+        path("", views.national_dashboard_page, name="national"),
+        path("export/<slug:table>.csv", views.national_export, name="national_export"),
+        path("county/<str:code>/", views.county_dashboard_page, name="county"),
+        path("county/<str:code>/export/<slug:table>.csv", views.county_export, name="county_export"),
+    ],
+    "dashboards",
+)
+
+profile_patterns = (
+    [
+        path("<str:code>/", views.county_profile, name="profile"),
+        path("<str:code>/edit/", views.county_profile_edit, name="profile_edit"),
+        path("<str:code>/villages.csv", views.county_profile_export, name="profile_export"),
+    ],
+    "counties",
+)
+
+urlpatterns = [
+    path("dashboard/", include(dashboard_patterns)),
+    path("counties/", include(profile_patterns)),
+]
