@@ -1,0 +1,526 @@
+"""Browser pages: the public application form and the admins' onboarding workspace."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from counties.models import CountyStaffAssignment
+from partners.models import Partner, PartnerStatus
+from partners.selectors import partners_visible_to
+from partners.views import IMPORT_UPLOAD_DIR
+from tests.factories import CountyFactory, PartnerFactory, ProvinceFactory, UserFactory, VillageFactory
+
+from .conftest import partner_in
+from .importing_files import CHINESE, ENGLISH, partner_file
+
+pytestmark = pytest.mark.django_db
+
+
+def page_text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+# ── The admin-only guard on every onboarding URL ─────────────────────────────
+
+# Every URL of the "onboarding" namespace, with the method that uses it. A new URL without
+# a row here fails test_every_onboarding_url_is_in_the_guard_table.
+ONBOARDING_URLS = [
+    ("list", {}, "get"),
+    ("detail", {"partner_id": 1}, "get"),
+    ("transition", {"partner_id": 1}, "post"),
+    ("set_password_link", {"partner_id": 1}, "post"),
+    ("import", {}, "get"),
+    ("import", {}, "post"),
+    ("import_confirm", {}, "post"),
+    ("funnel", {}, "get"),
+    ("staff", {}, "get"),
+    ("staff", {}, "post"),
+    ("staff_assign", {"user_id": 1}, "post"),
+    ("staff_unassign", {"user_id": 1, "county_code": "410225"}, "post"),
+]
+
+
+def test_every_onboarding_url_is_in_the_guard_table():
+    resolver = get_resolver()
+    namespace = resolver.namespace_dict["onboarding"][1]
+    names = {name for name in namespace.reverse_dict if isinstance(name, str)}
+    assert names == {name for name, _kwargs, _method in ONBOARDING_URLS}
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method"), ONBOARDING_URLS)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, name, kwargs, method):
+    url = reverse(f"onboarding:{name}", kwargs=kwargs)
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("who", ["alice", "carol", "plain_user"])
+@pytest.mark.parametrize(("name", "kwargs", "method"), ONBOARDING_URLS)
+def test_partners_county_staff_and_other_users_get_403(request, client, who, name, kwargs, method):
+    user = UserFactory(username="nobody") if who == "plain_user" else request.getfixturevalue(who)
+    client.force_login(getattr(user, "user", user))
+    response = getattr(client, method)(reverse(f"onboarding:{name}", kwargs=kwargs))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method"), [u for u in ONBOARDING_URLS if u[2] == "get"])
+def test_admins_by_group_reach_every_page(client, plain_admin, name, kwargs, method):
+    partner = PartnerFactory()
+    kwargs = dict.fromkeys(kwargs, partner.pk)
+    client.force_login(plain_admin)
+    assert client.get(reverse(f"onboarding:{name}", kwargs=kwargs)).status_code == 200
+
+
+def test_admin_nav_links_to_the_workspace(admin_client_en):
+    response = admin_client_en.get(reverse("onboarding:list"))
+    assert f'href="{reverse("onboarding:list")}"' in response.content.decode()
+
+
+# ── Public application form ──────────────────────────────────────────────────
+
+
+@pytest.fixture
+def villages(county_a, county_b):
+    return {
+        "东坝头村": VillageFactory(county=county_a, name="东坝头村"),
+        "许河村": VillageFactory(county=county_a, name="许河村"),
+        "南仁村": VillageFactory(county=county_b, name="南仁村"),
+    }
+
+
+def application(villages, **overrides):
+    data = {
+        "real_name": "刘晓燕",
+        "phone": "139 1234 5678",
+        "county": "410225",
+        "village": villages["东坝头村"].pk,
+        "previous_occupation": "小卖部",
+        "motivation": "想帮乡亲们网购",
+        "service_point_address": "",
+    }
+    return {**data, **overrides}
+
+
+def test_the_form_lists_counties_by_province_and_no_villages_yet(english, villages):
+    response = english.get(reverse("partner_apply"))
+    html = page_text(response)
+    assert response.status_code == 200
+    assert '<optgroup label="河南省">' in html and '<option value="410225">兰考县</option>' in html
+    assert 'name="village" id="id_village" disabled' in html
+    assert 'hx-get="/apply/villages/"' in html
+    assert 'name="show_villages"' in html  # inside <noscript>: the no-JavaScript path
+
+
+def test_without_javascript_next_shows_the_countys_villages_without_errors(english, villages):
+    response = english.post(reverse("partner_apply"), {"real_name": "刘晓燕", "county": "410225", "show_villages": "1"})
+    html = page_text(response)
+    assert ">东坝头村</option>" in html and ">许河村</option>" in html and "南仁村" not in html
+    assert 'value="刘晓燕"' in html
+    assert "errorlist" not in html
+    assert '<option value="410225" selected>' in html
+
+
+def test_htmx_swaps_in_the_village_select(english, villages):
+    response = english.get(reverse("partner_apply_villages"), {"county": "610431"}, HTTP_HX_REQUEST="true")
+    html = page_text(response)
+    assert html.startswith('<div class="field" id="village-field">')
+    assert ">南仁村</option>" in html and "东坝头村" not in html
+
+
+def test_an_application_creates_an_applied_partner_and_thanks(english, villages):
+    response = english.post(reverse("partner_apply"), application(villages))
+    assert response.status_code == 302 and response["Location"] == reverse("partner_apply_thanks")
+    partner = Partner.objects.get(phone="13912345678")
+    assert (partner.status, partner.village.name, partner.motivation) == ("applied", "东坝头村", "想帮乡亲们网购")
+    assert list(partner.status_changes.values_list("from_status", "to_status")) == [("", "applied")]
+    assert english.get(response["Location"]).status_code == 200
+
+
+def test_a_phone_that_applied_is_told_so(english, villages):
+    english.post(reverse("partner_apply"), application(villages))
+    response = english.post(reverse("partner_apply"), application(villages, real_name="别人"))
+    assert response.status_code == 200
+    assert "This mobile number has already applied" in page_text(response)
+    assert Partner.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"phone": "1234"}, "phone", "mainland China mobile number"),
+        ({"real_name": ""}, "real_name", "This field is required"),
+        ({"motivation": ""}, "motivation", "This field is required"),
+        ({"county": ""}, "county", "This field is required"),
+        ({"village": ""}, "village", "This field is required"),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field(english, villages, overrides, field, message):
+    response = english.post(reverse("partner_apply"), application(villages, **overrides))
+    html = page_text(response)
+    assert response.status_code == 200
+    error = re.search(rf'<ul class="errorlist" id="error-{field}">(.*?)</ul>', html)
+    assert error and message in error.group(1)
+    assert Partner.objects.count() == 0
+
+
+def test_a_village_of_another_county_is_refused(english, villages):
+    response = english.post(reverse("partner_apply"), application(villages, village=villages["南仁村"].pk))
+    assert "This village is not in the county you chose." in page_text(response)
+    assert Partner.objects.count() == 0
+
+
+# ── Workspace list ───────────────────────────────────────────────────────────
+
+
+@pytest.fixture
+def roster(county_a, county_b):
+    """Partners across two provinces, statuses and application days."""
+    shaanxi_village = VillageFactory(county=county_b, name="南仁村")
+    henan_village = VillageFactory(county=county_a, name="东坝头村")
+    day = lambda d: dt.datetime(2026, 3, d, 10, tzinfo=dt.UTC)  # noqa: E731
+    return {
+        "wang": PartnerFactory(real_name="王芳", phone="13800000001", village=henan_village, applied_at=day(1)),
+        "li": PartnerFactory(
+            real_name="李强", phone="13800000002", village=henan_village, status="reviewing", applied_at=day(5)
+        ),
+        "zhao": PartnerFactory(real_name="赵敏", phone="13900000003", village=shaanxi_village, applied_at=day(9)),
+    }
+
+
+def listed(client, **params) -> set[str]:
+    response = client.get(reverse("onboarding:list"), params)
+    assert response.status_code == 200
+    return {partner.real_name for partner in response.context["page"].object_list}
+
+
+def test_the_list_filters_and_searches(admin_client_en, roster):
+    client = admin_client_en
+    assert listed(client) == {"王芳", "李强", "赵敏"}
+    assert listed(client, status="reviewing") == {"李强"}
+    assert listed(client, province="61") == {"赵敏"}
+    assert listed(client, county="410225") == {"王芳", "李强"}
+    assert listed(client, province="41", county="410225", status="applied") == {"王芳"}
+    assert listed(client, applied_after="2026-03-05") == {"李强", "赵敏"}
+    assert listed(client, applied_before="2026-03-05") == {"王芳", "李强"}
+    assert listed(client, applied_after="2026-03-02", applied_before="2026-03-08") == {"李强"}
+    assert listed(client, search="赵") == {"赵敏"}
+    assert listed(client, search="1390000") == {"赵敏"}
+    assert listed(client, search="138 0000 0002") == {"李强"}
+
+
+def test_bad_filters_are_shown_not_a_500(admin_client_en, roster):
+    response = admin_client_en.get(reverse("onboarding:list"), {"applied_after": "yesterday", "status": "x"})
+    assert response.status_code == 200
+    assert "Enter a valid date." in page_text(response)
+
+
+def test_the_list_is_paged_with_bounded_queries(admin_client_en, django_assert_max_num_queries, county_a):
+    village = VillageFactory(county=county_a)
+    PartnerFactory.create_batch(60, village=village)
+    with django_assert_max_num_queries(12):
+        first = admin_client_en.get(reverse("onboarding:list"))
+    assert len(first.context["page"].object_list) == 50
+    second = admin_client_en.get(reverse("onboarding:list"), {"page": 2, "county": "410225"})
+    assert len(second.context["page"].object_list) == 10
+    assert "county=410225&amp;page=1" in page_text(second)
+
+
+# ── Detail and transitions ───────────────────────────────────────────────────
+
+
+def transition(client, partner, to_status, reason="", expected=None):
+    return client.post(
+        reverse("onboarding:transition", kwargs={"partner_id": partner.pk}),
+        {"to_status": to_status, "reason": reason, "expected_status": expected or partner.status},
+        follow=True,
+    )
+
+
+def test_the_detail_shows_one_button_per_legal_transition(admin_client_en, county_a):
+    partner = partner_in(PartnerStatus.REVIEWING, village=VillageFactory(county=county_a))
+    html = page_text(admin_client_en.get(reverse("onboarding:detail", kwargs={"partner_id": partner.pk})))
+    buttons = set(re.findall(r'id="transition-(\w+)"', html))
+    assert buttons == {"approved", "rejected"}
+    assert re.search(r'<textarea name="reason" id="reason-rejected"[^>]*required', html)
+
+
+def test_the_detail_of_an_unknown_partner_is_404(admin_client_en):
+    assert admin_client_en.get(reverse("onboarding:detail", kwargs={"partner_id": 999999})).status_code == 404
+
+
+def test_walking_a_candidate_to_active_records_history_and_shows_the_link_once(admin_client_en, admin_user, county_a):
+    # given
+    partner = partner_in(PartnerStatus.APPLIED, village=VillageFactory(county=county_a))
+    # when
+    for status in ("reviewing", "approved", "training", "active"):
+        partner.refresh_from_db()
+        response = transition(admin_client_en, partner, status, reason=f"step {status}")
+        assert response.status_code == 200
+    # then
+    html = page_text(response)
+    partner.refresh_from_db()
+    assert partner.status == "active"
+    assert 'id="set-password-link"' in html
+    link = re.search(r'id="set-password-url" value="([^"]+)"', html) or re.search(
+        r'value="(http://testserver/accounts/reset/[^"]+)"', html
+    )
+    assert link and "/accounts/reset/" in link.group(1)
+    history = response.context["partner"].history
+    assert [(c.from_status, c.to_status) for c in history] == [
+        ("applied", "reviewing"),
+        ("reviewing", "approved"),
+        ("approved", "training"),
+        ("training", "active"),
+    ]
+    assert {c.changed_by for c in history} == {admin_user}
+    assert "step training" in html
+    # when: the page is loaded again
+    again = page_text(admin_client_en.get(reverse("onboarding:detail", kwargs={"partner_id": partner.pk})))
+    # then: the link is gone
+    assert "/accounts/reset/" not in again
+
+
+def test_the_set_password_link_lets_the_partner_set_a_password_and_log_in(admin_client_en, county_a):
+    # given: an activated partner and the link the admin was shown
+    partner = partner_in(PartnerStatus.TRAINING, village=VillageFactory(county=county_a))
+    html = page_text(transition(admin_client_en, partner, "active"))
+    url = re.search(r'value="http://testserver(/accounts/reset/[^"]+)"', html).group(1)
+    browser = Client()
+    # when
+    landing = browser.get(url, follow=True)
+    assert landing.context["validlink"]
+    done = browser.post(
+        landing.redirect_chain[-1][0], {"new_password1": "Cun-tao-2026!", "new_password2": "Cun-tao-2026!"}
+    )
+    # then
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+    assert browser.login(username=partner.phone, password="Cun-tao-2026!")
+    # and the link is spent
+    assert not Client().get(url, follow=True).context["validlink"]
+
+
+def test_a_stale_button_is_refused_with_a_message(admin_client_en, county_a):
+    partner = partner_in(PartnerStatus.REVIEWING, village=VillageFactory(county=county_a))
+    response = transition(admin_client_en, partner, "reviewing", expected="applied")
+    assert "someone changed it meanwhile" in page_text(response)
+    partner.refresh_from_db()
+    assert partner.status == "reviewing"
+
+
+def test_an_illegal_transition_posted_by_hand_is_refused(admin_client_en, county_a):
+    partner = partner_in(PartnerStatus.APPLIED, village=VillageFactory(county=county_a))
+    response = transition(admin_client_en, partner, "active")
+    assert "cannot go from" in page_text(response)
+    partner.refresh_from_db()
+    assert partner.status == "applied"
+
+
+def test_rejecting_without_a_reason_asks_for_one(admin_client_en, county_a):
+    partner = partner_in(PartnerStatus.REVIEWING, village=VillageFactory(county=county_a))
+    response = transition(admin_client_en, partner, "rejected", reason=" ")
+    assert "Give a reason for this change." in page_text(response)
+    partner.refresh_from_db()
+    assert partner.status == "reviewing"
+
+
+def test_a_second_active_partner_in_the_village_is_refused_with_the_holders_name(admin_client_en, alice):
+    candidate = partner_in(PartnerStatus.TRAINING, village=alice.village)
+    response = transition(admin_client_en, candidate, "active")
+    assert f"This village already has an active partner: {alice.real_name}." in page_text(response)
+    assert "/accounts/reset/" not in page_text(response)
+
+
+def test_a_new_set_password_link_for_an_active_partner(admin_client_en, alice):
+    response = admin_client_en.post(
+        reverse("onboarding:set_password_link", kwargs={"partner_id": alice.pk}), follow=True
+    )
+    assert "/accounts/reset/" in page_text(response)
+
+
+def test_no_set_password_link_for_a_partner_without_login(admin_client_en, county_a):
+    partner = partner_in(PartnerStatus.APPLIED, village=VillageFactory(county=county_a))
+    response = admin_client_en.post(
+        reverse("onboarding:set_password_link", kwargs={"partner_id": partner.pk}), follow=True
+    )
+    assert "Only an active partner" in page_text(response)
+
+
+# ── Bulk import in the workspace ─────────────────────────────────────────────
+
+
+@pytest.fixture
+def import_villages(county_a):
+    return VillageFactory(county=county_a, name="东坝头村")
+
+
+ROWS = [["王小明", "13800000001", "410225", "东坝头村", "", ""], ["李红", "13800000002", "410225", "东坝头村", "", ""]]
+
+
+def upload(client, content, name, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile(name, content), "status": "applied", **fields}
+    return client.post(reverse("onboarding:import"), data)
+
+
+@pytest.mark.parametrize("fmt", ["csv_bom", "xlsx"])
+def test_upload_shows_a_dry_run_then_the_confirm_button_imports(admin_client_en, import_villages, fmt):
+    # when: upload
+    content, name = partner_file(fmt, CHINESE, ROWS)
+    response = upload(admin_client_en, content, name, status="approved")
+    # then: a report, nothing imported, a confirm button
+    html = page_text(response)
+    assert response.context["report"].created == 2
+    assert 'id="import-confirm"' in html
+    assert Partner.objects.count() == 0
+    token = response.context["pending"]["token"]
+    assert (IMPORT_UPLOAD_DIR / f"{token}.upload").exists()
+    # when: confirm
+    done = admin_client_en.post(reverse("onboarding:import_confirm"), {"token": token}, follow=True)
+    # then
+    assert "Imported 2 partners" in page_text(done)
+    assert set(Partner.objects.values_list("status", flat=True)) == {"approved"}
+    assert not (IMPORT_UPLOAD_DIR / f"{token}.upload").exists()
+    # when: the same confirmation again
+    again = admin_client_en.post(reverse("onboarding:import_confirm"), {"token": token}, follow=True)
+    assert "no longer waiting" in page_text(again)
+    assert Partner.objects.count() == 2
+
+
+def test_upload_with_bad_rows_lists_them_and_offers_no_confirmation(admin_client_en, import_villages):
+    content, name = partner_file("csv", ENGLISH, [*ROWS, ["", "13800000002", "999999", "东坝头村", "", ""]])
+    response = upload(admin_client_en, content, name)
+    html = page_text(response)
+    assert 'data-ok="false"' in html
+    assert 'id="import-confirm"' not in html
+    assert '<td class="num">4</td><td>name</td>' in html
+    assert "Unknown county code 999999." in html
+    assert Partner.objects.count() == 0
+
+
+def test_upload_of_an_unreadable_file_is_a_form_error(admin_client_en):
+    response = upload(admin_client_en, b"PK\x03\x04rubbish", "x.xlsx")
+    assert response.status_code == 200
+    assert "cannot be opened as an Excel workbook" in page_text(response)
+
+
+def test_upload_of_another_file_type_is_refused(admin_client_en):
+    response = upload(admin_client_en, b"hello", "x.pdf")
+    assert "Upload a .csv or .xlsx file." in page_text(response)
+
+
+def test_upload_cannot_choose_active(admin_client_en, import_villages):
+    content, name = partner_file("csv", ENGLISH, ROWS)
+    response = upload(admin_client_en, content, name, status="active")
+    assert response.context["form"].errors["status"]
+    assert Partner.objects.count() == 0
+
+
+# ── County staff accounts ────────────────────────────────────────────────────
+
+
+def test_admin_creates_a_staff_login_with_counties_and_gets_a_link(admin_client_en, county_a, county_b):
+    response = admin_client_en.post(
+        reverse("onboarding:staff"), {"username": "zhou", "counties": "410225, 610431", "password": ""}, follow=True
+    )
+    html = page_text(response)
+    user = User.objects.get(username="zhou")
+    assert set(user.county_assignments.values_list("county__code", flat=True)) == {"410225", "610431"}
+    assert user.groups.filter(name="county_staff").exists()
+    assert "/accounts/reset/" in html
+    assert 'data-username="zhou"' in html
+
+
+def test_staff_creation_errors_are_shown(admin_client_en, county_a, carol):
+    response = admin_client_en.post(reverse("onboarding:staff"), {"username": "carol", "counties": "999999"})
+    form = response.context["form"]
+    assert "username" in form.errors and "counties" in form.errors
+    phone = admin_client_en.post(reverse("onboarding:staff"), {"username": "13800000000", "counties": "410225"})
+    assert "username" in phone.context["form"].errors
+    weak = admin_client_en.post(
+        reverse("onboarding:staff"), {"username": "zhou", "counties": "410225", "password": "123"}
+    )
+    assert "password" in weak.context["form"].errors
+    assert not User.objects.filter(username="zhou").exists()
+
+
+def test_removing_an_assignment_takes_effect_on_the_next_request(admin_client_en, carol, county_a, county_b):
+    # given: carol sees county A's partners
+    PartnerFactory(village=VillageFactory(county=county_a))
+    carol_client = Client()
+    carol_client.force_login(carol)
+    assert partners_visible_to(carol_client.get("/").wsgi_request.user).count() == 1
+    # when: the admin adds county B, then removes county A
+    admin_client_en.post(reverse("onboarding:staff_assign", kwargs={"user_id": carol.pk}), {"county": "610431"})
+    admin_client_en.post(reverse("onboarding:staff_unassign", kwargs={"user_id": carol.pk, "county_code": "410225"}))
+    # then: her next request no longer sees county A
+    assert set(CountyStaffAssignment.objects.filter(user=carol).values_list("county__code", flat=True)) == {"610431"}
+    assert partners_visible_to(carol_client.get("/").wsgi_request.user).count() == 0
+
+
+def test_assigning_an_unknown_county_is_a_message(admin_client_en, carol):
+    response = admin_client_en.post(
+        reverse("onboarding:staff_assign", kwargs={"user_id": carol.pk}), {"county": "123456"}, follow=True
+    )
+    assert "Unknown county code." in page_text(response)
+
+
+def test_assigning_to_a_non_staff_user_is_404(admin_client_en, alice, county_a):
+    response = admin_client_en.post(
+        reverse("onboarding:staff_assign", kwargs={"user_id": alice.user.pk}), {"county": "410225"}
+    )
+    assert response.status_code == 404
+
+
+def test_the_staff_list_has_bounded_queries(admin_client_en, county_a, django_assert_max_num_queries):
+    for n in range(5):
+        user = UserFactory(username=f"staff{n}", groups=["county_staff"])
+        CountyStaffAssignment.objects.create(user=user, county=county_a)
+    with django_assert_max_num_queries(12):
+        response = admin_client_en.get(reverse("onboarding:staff"))
+    assert len(re.findall(r'data-username="staff\d"', page_text(response))) == 5
+
+
+# ── Recruitment funnel ───────────────────────────────────────────────────────
+
+
+def test_the_funnel_counts_per_status_county_and_province_and_the_median(admin_client_en, county_a, county_b):
+    # given
+    henan, shaanxi = VillageFactory(county=county_a), VillageFactory(county=county_b)
+    applied = timezone.now() - dt.timedelta(days=30)
+    for days, village in ((10, henan), (20, VillageFactory(county=county_a)), (40, shaanxi)):
+        PartnerFactory(active=True, village=village, applied_at=applied, activated_at=applied + dt.timedelta(days=days))
+    PartnerFactory.create_batch(3, village=henan)
+    PartnerFactory(village=shaanxi, status="rejected")
+    # when
+    response = admin_client_en.get(reverse("onboarding:funnel"))
+    # then
+    funnel = response.context["funnel"]
+    assert funnel.national.total == 7
+    henan_row = next(row for row in funnel.provinces if row.code == "41")
+    assert henan_row.counts["active"] == 2 and henan_row.counts["applied"] == 3
+    lankao = next(row for row in funnel.counties if row.code == "410225")
+    assert lankao.total == 5
+    assert funnel.median_days_to_active == 20.0 and funnel.activated == 3
+    # when: one province
+    only_shaanxi = admin_client_en.get(reverse("onboarding:funnel"), {"province": "61"}).context["funnel"]
+    assert [row.code for row in only_shaanxi.counties] == ["610431"]
+    assert only_shaanxi.median_days_to_active == 40.0
+
+
+def test_the_funnel_is_one_group_by_query_and_one_median(django_assert_num_queries, county_a):
+    from partners.selectors import recruitment_funnel
+
+    PartnerFactory.create_batch(3, village=VillageFactory(county=county_a))
+    other = CountyFactory(province=ProvinceFactory(code="51", name="四川省"))
+    PartnerFactory(village=VillageFactory(county=other), status="training")
+    with django_assert_num_queries(2):
+        funnel = recruitment_funnel()
+    assert funnel.median_days_to_active is None
+    assert [row.code for row in funnel.provinces] == ["41", "51"]
