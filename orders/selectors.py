@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from counties.models import County
 from partners.models import Partner
@@ -112,6 +113,9 @@ class DayOrMomentField(forms.Field):
         return parsed
 
 
+@extend_schema_field(
+    {"type": "string", "description": "A Shanghai day (YYYY-MM-DD) or an ISO 8601 moment.", "example": "2026-11-11"}
+)
 class DayOrMomentFilter(django_filters.Filter):
     field_class = DayOrMomentField
 
