@@ -913,6 +913,13 @@ def national_dashboard(period: Period) -> NationalDashboard:
 # ── The billion-yuan ranking ─────────────────────────────────────────────────
 
 
+BOOLEAN_CHOICES = [("true", _("yes")), ("false", _("no"))]
+
+
+def _true(value: str) -> bool:
+    return value == "true"
+
+
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """Ordering where a missing value (no growth without a prior year) sorts last both ways."""
 
@@ -937,13 +944,21 @@ class RankingFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         field_name="county__region", choices=Region.choices, label=_("Region"), empty_label=_("All regions")
     )
-    poverty = django_filters.BooleanFilter(
+    poverty = django_filters.TypedChoiceFilter(
         field_name="county__is_poverty_county",
+        choices=BOOLEAN_CHOICES,
+        coerce=_true,
         label=_("National poverty counties"),
+        empty_label=_("All counties"),
         help_text=_("true: only national poverty counties; false: only the others."),
     )
-    billion_yuan = django_filters.BooleanFilter(
-        field_name="is_billion_yuan", label=_("Billion-yuan counties"), help_text=_("true: only billion-yuan counties.")
+    billion_yuan = django_filters.TypedChoiceFilter(
+        field_name="is_billion_yuan",
+        choices=BOOLEAN_CHOICES,
+        coerce=_true,
+        label=_("Billion-yuan counties"),
+        empty_label=_("All counties"),
+        help_text=_("true: only billion-yuan counties; false: only the others."),
     )
     ordering = NullsLastOrderingFilter(
         fields=(
