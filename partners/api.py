@@ -392,7 +392,7 @@ class PartnerViewSet(
                 expected_status=serializer.validated_data.get("expected_status"),
             )
         except PartnerTransitionError as exc:
-            raise Conflict(detail=exc.message, code=exc.code) from exc
+            raise Conflict(detail={"detail": exc.message, "code": exc.code}) from exc
         except DjangoValidationError as exc:
             raise _drf_validation_error(exc) from exc
         partner = self.get_queryset().select_related("user").get(pk=partner.pk)
