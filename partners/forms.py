@@ -96,7 +96,9 @@ class ApplicationForm(forms.Form):
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(choices=PartnerStatus.choices, widget=forms.HiddenInput)
     expected_status = forms.ChoiceField(choices=PartnerStatus.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -188,6 +190,8 @@ class StaffAssignForm(forms.Form):
         label=_("County code"),
         queryset=County.objects.all(),
         to_field_name="code",
-        widget=forms.TextInput(attrs={"list": "county-codes", "inputmode": "numeric", "autocomplete": "off", "size": 8}),
+        widget=forms.TextInput(
+            attrs={"list": "county-codes", "inputmode": "numeric", "autocomplete": "off", "size": 8}
+        ),
         error_messages={"invalid_choice": _("Unknown county code.")},
     )

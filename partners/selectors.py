@@ -48,8 +48,11 @@ def partner_with_history(user, partner_id: int) -> Partner:
 
 def application_counties() -> QuerySet[County]:
     """Counties a candidate can apply in: those with villages, grouped by province for the select."""
-    return County.objects.filter(villages__isnull=False).distinct().select_related("province").order_by(
-        "province__code", "code"
+    return (
+        County.objects.filter(villages__isnull=False)
+        .distinct()
+        .select_related("province")
+        .order_by("province__code", "code")
     )
 
 
@@ -189,7 +192,8 @@ def recruitment_funnel(*, province_code: str | None = None) -> Funnel:
         if province_code and row["village__county__province__code"] != province_code:
             continue
         county = counties.setdefault(
-            row["village__county__code"], FunnelRow(code=row["village__county__code"], name=row["village__county__name"])
+            row["village__county__code"],
+            FunnelRow(code=row["village__county__code"], name=row["village__county__name"]),
         )
         county.counts[status] += n
     median, activated = median_days_to_active(province_code=province_code)
