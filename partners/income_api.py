@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from rural_taobao.roles import partner_of
 
 from . import income
+from .models import StatementStatus
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -29,7 +30,7 @@ class MonthIncomeSerializer(serializers.Serializer):
     incentive = serializers.DecimalField(**MONEY)
     reversals = serializers.DecimalField(**MONEY, help_text="Commission taken back by the month's returns.")
     total = serializers.DecimalField(**MONEY, help_text="commission − reversals + incentive")
-    status = serializers.ChoiceField(choices=["open", "closed"])
+    status = serializers.ChoiceField(choices=StatementStatus.choices)
     days = IncomeDaySerializer(many=True)
 
     def get_month(self, obj) -> str:

@@ -1,8 +1,14 @@
 """Site-wide pages: the landing page that sends each role to its workspace."""
 
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
+from .login_protection import USERNAME_MAX_LENGTH
 from .roles import is_admin, is_county_staff, partner_of
 
 
@@ -30,3 +36,29 @@ def home(request):
         if target:
             return redirect(target)
     return render(request, "home.html")
+
+
+class LoginForm(AuthenticationForm):
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if len(username) > USERNAME_MAX_LENGTH:
+            raise ValidationError(_("A username has at most %(n)d characters."), params={"n": USERNAME_MAX_LENGTH})
+        return username
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login; input that is not a credential at all (a 20,000-character
+    username, control characters) is answered with 400 rather than 200."""
+
+    form_class = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if any(field in form.errors for field in ("username", "password")):
+            response.status_code = 400
+        return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; the icon is a static file."""
+    return redirect(static("img/favicon.svg"), permanent=True)
