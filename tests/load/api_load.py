@@ -44,11 +44,9 @@ def gunicorn(database_url: str, *, workers: int = 4, extra_env: dict | None = No
         "CONN_MAX_AGE": "60",
         **(extra_env or {}),
     }
-    log = (
-        open(ROOT / "test-artifacts" / f"gunicorn-{port}.log", "w")
-        if (ROOT / "test-artifacts").exists()
-        else subprocess.DEVNULL
-    )  # noqa: SIM115
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    log = open(artifacts / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed in finally
     process = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -85,8 +83,7 @@ def gunicorn(database_url: str, *, workers: int = 4, extra_env: dict | None = No
     finally:
         process.terminate()
         process.wait(timeout=30)
-        if log is not subprocess.DEVNULL:
-            log.close()
+        log.close()
 
 
 def request(port: int, method: str, path: str, body=None, token: str | None = None, timeout: float = 30):
