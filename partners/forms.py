@@ -53,7 +53,7 @@ class ApplicationForm(forms.Form):
         max_length=2000,
     )
     service_point_address = forms.CharField(
-        label=_("Where could the service point be? (optional)"),
+        label=_("Where could the service point be?"),
         max_length=200,
         required=False,
         help_text=_("For example a shop or a room near the village committee."),
