@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Partner, PartnerStatusChange
 
@@ -20,11 +23,30 @@ class PartnerAdmin(admin.ModelAdmin):
     list_filter = ["status", "village__county__region", "village__county__province", "applied_at"]
     search_fields = ["real_name", "phone", "village__name", "village__county__name"]
     list_select_related = ["village__county"]
-    autocomplete_fields = ["user", "village", "service_point"]
+    autocomplete_fields = ["village"]
     date_hierarchy = "applied_at"
-    # Status moves through the onboarding workflow so that history is recorded.
-    readonly_fields = ["status", "status_changed_at", "activated_at", "exited_at"]
+    # Status, login and station move through the onboarding workflow (partners.services)
+    # so that history is recorded and the one-active-partner rule is checked first.
+    readonly_fields = [
+        "workspace_link",
+        "status",
+        "user",
+        "service_point",
+        "status_changed_at",
+        "activated_at",
+        "exited_at",
+    ]
     inlines = [PartnerStatusChangeInline]
+    list_per_page = 50
+    # 100,000 partners: no second COUNT(*) over the whole table on every filtered page.
+    show_full_result_count = False
+
+    @admin.display(description=_("onboarding workspace"))
+    def workspace_link(self, partner):
+        if partner.pk is None:
+            return "—"
+        url = reverse("onboarding:detail", kwargs={"partner_id": partner.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Status changes, login and set-password link"))
 
 
 @admin.register(PartnerStatusChange)

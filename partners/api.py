@@ -7,6 +7,7 @@ Same services and selectors as the pages: ``partner_apply``, ``partner_update``,
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -43,14 +44,14 @@ from .services import (
 
 
 class IsProgrammeAdmin(BasePermission):
-    message = "Only programme admins may use this endpoint."
+    message = _("Only programme admins may use this endpoint.")
 
     def has_permission(self, request, view):
         return is_admin(request.user)
 
 
 class IsPartner(BasePermission):
-    message = "Only village partners have a partner profile."
+    message = _("Only village partners have a partner profile.")
 
     def has_permission(self, request, view):
         return partner_of(request.user) is not None
@@ -125,7 +126,7 @@ class PhoneField(serializers.RegexField):
     def __init__(self, **kwargs):
         super().__init__(
             MOBILE_PHONE_REGEX,
-            error_messages={"invalid": "Enter a mainland China mobile number: 11 digits starting with 13–19."},
+            error_messages={"invalid": _("Enter a mainland China mobile number: 11 digits starting with 13–19.")},
             **kwargs,
         )
 
@@ -171,7 +172,9 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if "status" in self.initial_data:
-            raise ValidationError({"status": ["The status changes only through POST /api/v1/partners/{id}/status/."]})
+            raise ValidationError(
+                {"status": [_("The status changes only through POST /api/v1/partners/{id}/status/.")]}
+            )
         return attrs
 
 
@@ -187,7 +190,7 @@ class PartnerStatusChangeSerializer(serializers.Serializer):
 
     def validate_expected_status(self, value):
         if value not in PartnerStatus.values:
-            raise ValidationError(f"Not a status: {value}.")
+            raise ValidationError(_("Not a status: %(value)s.") % {"value": value})
         return value
 
 
@@ -215,10 +218,14 @@ class ImportRequestSerializer(serializers.Serializer):
     def validate_status(self, value):
         if value == PartnerStatus.ACTIVE:
             raise ValidationError(
-                "Partners cannot be imported as active: activation creates a login and is done one partner at a time."
+                _(
+                    "Partners cannot be imported as active: activation creates a login and is done one partner at a time."
+                )
             )
         if value not in IMPORT_STATUSES:
-            raise ValidationError(f"Partners can be imported as {', '.join(IMPORT_STATUSES)} only.")
+            raise ValidationError(
+                _("Partners can be imported as %(statuses)s only.") % {"statuses": ", ".join(IMPORT_STATUSES)}
+            )
         return value
 
 

@@ -524,3 +524,9 @@ def test_the_funnel_is_one_group_by_query_and_one_median(django_assert_num_queri
         funnel = recruitment_funnel()
     assert funnel.median_days_to_active is None
     assert [row.code for row in funnel.provinces] == ["41", "51"]
+
+
+def test_the_django_admin_change_page_links_to_the_workspace(admin_client_en, alice):
+    response = admin_client_en.get(reverse("admin:partners_partner_change", args=[alice.pk]))
+    assert response.status_code == 200
+    assert reverse("onboarding:detail", kwargs={"partner_id": alice.pk}) in response.content.decode()
