@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+import time
 import uuid
 from functools import wraps
 from pathlib import Path
@@ -45,6 +47,7 @@ PENDING_IMPORT_SESSION_KEY = "onboarding_pending_import"
 # Uploaded files wait here between the dry run and the confirmation. On several web hosts
 # the confirmation must reach the same host (or this becomes shared storage).
 IMPORT_UPLOAD_DIR = Path(tempfile.gettempdir()) / "rural-taobao-partner-imports"
+PENDING_IMPORT_MAX_AGE_SECONDS = 24 * 60 * 60
 PAGE_SIZE = 50
 
 
@@ -287,6 +290,12 @@ def onboarding_import_confirm(request):
 def _keep_upload(request, data: bytes, *, filename: str, options: dict) -> dict:
     _discard_pending_import(request)
     IMPORT_UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Dry runs nobody confirmed: gone after a day.
+    too_old = time.time() - PENDING_IMPORT_MAX_AGE_SECONDS
+    for stale in IMPORT_UPLOAD_DIR.glob("*.upload"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < too_old:
+                stale.unlink()
     token = uuid.uuid4().hex
     (IMPORT_UPLOAD_DIR / f"{token}.upload").write_bytes(data)
     pending = {"token": token, "filename": filename, **options}

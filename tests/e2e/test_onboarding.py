@@ -117,3 +117,48 @@ def test_without_javascript_the_next_button_shows_the_villages(browser, live_ser
         assert Partner.objects.get(phone=CANDIDATE_PHONE).village.name == "南仁村"
     finally:
         context.close()
+
+
+def test_an_admin_imports_a_file_fixes_it_and_sees_the_funnel(page, programme, tmp_path, console_errors, screenshot):
+    # given: a file with one bad row
+    from tests.partners.importing_files import CHINESE, partner_file
+
+    rows = [
+        ["王小明", "13800000001", "410225", "东坝头村", "小卖部店主", ""],
+        ["李红", "13800000002", "410225", "许河村", "", ""],
+        ["张伟", "1380000", "610431", "南仁村", "", ""],
+    ]
+    bad, _name = partner_file("xlsx", CHINESE, rows)
+    (tmp_path / "bad.xlsx").write_bytes(bad)
+    rows[2][1] = "13800000003"
+    good, _name = partner_file("csv_bom", CHINESE, rows)
+    (tmp_path / "good.csv").write_bytes(good)
+    page.goto(f"{page.base_url}/accounts/login/?next=/onboarding/import/")
+    page.fill("#id_username", "ops")
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.click("#login-submit")
+    # when: the bad file is checked
+    page.set_input_files("#id_file", str(tmp_path / "bad.xlsx"))
+    page.click("#import-check")
+    # then: the bad row is listed and there is nothing to confirm
+    expect(page.locator("#import-report")).to_have_attribute("data-ok", "false")
+    expect(page.locator("#import-errors tbody tr")).to_have_count(1)
+    expect(page.locator("#import-errors tbody tr td").first).to_have_text("4")
+    expect(page.locator("#import-confirm")).to_have_count(0)
+    # when: the fixed file is checked, entering "training", and confirmed
+    page.set_input_files("#id_file", str(tmp_path / "good.csv"))
+    page.select_option("#id_status", "training")
+    page.click("#import-check")
+    expect(page.locator("#report-created")).to_have_text("3")
+    assert Partner.objects.count() == 0
+    screenshot(page, "onboarding-import-dry-run")
+    page.click("#import-confirm")
+    # then: the list shows them in training
+    expect(page.locator("#partner-table tbody tr")).to_have_count(3)
+    assert set(Partner.objects.values_list("status", flat=True)) == {PartnerStatus.TRAINING}
+    # and the funnel counts them
+    page.goto(f"{page.base_url}/onboarding/funnel/")
+    expect(page.locator("#funnel-counties tr[data-county='410225'] td").last).to_have_text("2")
+    expect(page.locator("#funnel-total")).to_have_text("3")
+    screenshot(page, "onboarding-funnel")
+    assert console_errors == []
