@@ -142,7 +142,7 @@ class StaffCreateForm(forms.Form):
         validators=User._meta.get_field("username").validators,
     )
     password = forms.CharField(
-        label=_("Password (optional)"),
+        label=_("Password"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

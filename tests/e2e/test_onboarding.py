@@ -155,10 +155,40 @@ def test_an_admin_imports_a_file_fixes_it_and_sees_the_funnel(page, programme, t
     page.click("#import-confirm")
     # then: the list shows them in training
     expect(page.locator("#partner-table tbody tr")).to_have_count(3)
+    screenshot(page, "onboarding-list")
     assert set(Partner.objects.values_list("status", flat=True)) == {PartnerStatus.TRAINING}
     # and the funnel counts them
     page.goto(f"{page.base_url}/onboarding/funnel/")
     expect(page.locator("#funnel-counties tr[data-county='410225'] td").last).to_have_text("2")
     expect(page.locator("#funnel-total")).to_have_text("3")
     screenshot(page, "onboarding-funnel")
+    assert console_errors == []
+
+
+def test_an_admin_creates_county_staff_and_changes_their_counties(page, programme, console_errors, screenshot):
+    from django.contrib.auth.models import User
+
+    page.goto(f"{page.base_url}/accounts/login/?next=/onboarding/staff/")
+    page.fill("#id_username", "ops")
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.click("#login-submit")
+    # when: a staff login for county A, without a password
+    page.fill("#id_username", "lankao-office")
+    page.fill("#id_counties", "410225")
+    page.click("#staff-create")
+    # then: a one-time link and the new row
+    expect(page.locator("#set-password-url")).to_be_visible()
+    row = page.locator("tr[data-username='lankao-office']")
+    expect(row.locator(".county-chip")).to_have_count(1)
+    # when: county B is added, then county A removed
+    row.locator("input[name=county]").fill("610431")
+    row.locator("[data-assign]").click()
+    expect(row.locator(".county-chip")).to_have_count(2)
+    screenshot(page, "onboarding-staff")
+    row.locator("[data-remove='410225']").click()
+    # then
+    expect(row.locator(".county-chip")).to_have_count(1)
+    expect(row.locator(".county-chip")).to_contain_text("610431")
+    user = User.objects.get(username="lankao-office")
+    assert list(user.county_assignments.values_list("county__code", flat=True)) == ["610431"]
     assert console_errors == []
