@@ -74,5 +74,7 @@ class Command(BaseCommand):
             + (f", villages {created_label} {report.villages_created}" if report.villages_created else "")
         )
         if not report.ok:
+            if not create_villages and any(error.column == "village" for error in report.errors):
+                self.stdout.write("hint: --create-villages creates villages missing from a known county")
             raise CommandError(f"{len(report.errors)} bad row(s): fix them and run again")
         self.stdout.write(self.style.SUCCESS("ok"))
