@@ -394,7 +394,9 @@ def billion_yuan_projection(
     if t12 <= 0 or p12 <= 0 or t12 <= p12:
         return "not_at_current_growth", None, None
     growth = float(t12 / p12)
-    months = math.ceil(12 * math.log(float(BILLION_YUAN / t12)) / math.log(growth))
+    exact = 12 * math.log(float(BILLION_YUAN / t12)) / math.log(growth)
+    # A whole number of months computed in floating point may come out a hair above it.
+    months = math.ceil(exact - 1e-9)
     if months > MAX_PROJECTION_MONTHS:
         return "not_at_current_growth", None, None
     return "projected", add_months(as_of, months), months
@@ -949,7 +951,6 @@ class RankingFilter(django_filters.FilterSet):
         choices=BOOLEAN_CHOICES,
         coerce=_true,
         label=_("National poverty counties"),
-        empty_label=_("All counties"),
         help_text=_("true: only national poverty counties; false: only the others."),
     )
     billion_yuan = django_filters.TypedChoiceFilter(
@@ -957,7 +958,6 @@ class RankingFilter(django_filters.FilterSet):
         choices=BOOLEAN_CHOICES,
         coerce=_true,
         label=_("Billion-yuan counties"),
-        empty_label=_("All counties"),
         help_text=_("true: only billion-yuan counties; false: only the others."),
     )
     ordering = NullsLastOrderingFilter(
