@@ -28,6 +28,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from counties.models import County, Province, ServicePoint, Village
 from rural_taobao.roles import is_admin, partner_of
 
+from .forms import MAX_IMPORT_FILE_BYTES
 from .importing import IMPORT_STATUSES, ImportFileError, import_partners
 from .models import MOBILE_PHONE_REGEX, Partner, PartnerStatus
 from .selectors import PartnerFilter, partner_list
@@ -214,6 +215,11 @@ class ImportRequestSerializer(serializers.Serializer):
         help_text="Status the rows enter: applied, reviewing, approved or training.",
     )
     create_villages = serializers.BooleanField(default=False, help_text="Create villages missing from a known county.")
+
+    def validate_file(self, upload):
+        if upload.size > MAX_IMPORT_FILE_BYTES:
+            raise ValidationError(_("The file is larger than 20 MB."))
+        return upload
 
     def validate_status(self, value):
         if value == PartnerStatus.ACTIVE:

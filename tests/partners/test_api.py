@@ -403,3 +403,9 @@ def test_the_schema_describes_the_partner_endpoints(api, admin_user):
 def test_admin_by_group_only_is_an_admin_too(api, village):
     api.force_authenticate(UserFactory(username="ops", groups=["admin"]))
     assert api.get(LIST).status_code == 200
+
+
+def test_import_of_a_too_large_file_is_400(admin_api, monkeypatch):
+    monkeypatch.setattr("partners.api.MAX_IMPORT_FILE_BYTES", 10)
+    response = post_import(admin_api, b"name,phone,county_code,village\n", "x.csv")
+    assert response.status_code == 400 and "file" in response.json()
