@@ -17,7 +17,8 @@ class OrderForm(forms.Form):
     """Every field is text: orders.services parses and checks all of it at once, so the
     partner sees every problem on one answer, in the page's language."""
 
-    client_request_id = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Also in the page's URL (?form=…): see views.partner_order_new.
+    client_request_id = forms.CharField(required=False, widget=forms.HiddenInput)
     channel = forms.CharField(
         label=_("Channel"),
         initial=Channel.ASSISTED_PURCHASE,
@@ -163,7 +164,7 @@ def apply_service_errors(error: ValidationError, *, form: OrderForm, line_forms:
                 line_forms[int(index)].add_error(field if field in LINE_FIELDS else None, message)
             elif key == "lines":
                 line_errors.append(message)
-            elif key in form.fields and not form.fields[key].widget.is_hidden:
+            elif key in form.fields and key != "client_request_id":
                 form.add_error(key, message)
             else:
                 form.add_error(None, message)

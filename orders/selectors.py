@@ -226,6 +226,11 @@ def order_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
+def order_placed_with(partner: Partner, client_request_id) -> Order | None:
+    """The order a new-order form (by its client_request_id) already placed, if any."""
+    return Order.objects.filter(partner=partner, client_request_id=client_request_id).only("id", "order_no").first()
+
+
 def order_of_partner(partner: Partner, order_id: int) -> Order | None:
     return order_with_details(Order.objects.filter(partner=partner)).filter(pk=order_id).first()
 

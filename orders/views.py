@@ -3,6 +3,7 @@
 Thin views: a form parses, one service or selector does the work, then redirect or render.
 """
 
+import uuid
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.models import PartnerStatus
@@ -31,6 +32,7 @@ from .forms import (
 from .models import Order, OrderStatus
 from .services import IdempotencyConflict, IllegalTransition, PartnerNotActive, order_create, order_transition
 
+FORM_PARAM = "form"
 ORDERS_PER_PAGE = 25
 VILLAGERS_PER_PAGE = 30
 
@@ -79,8 +81,11 @@ def partner_home(request):
     return render(request, "orders/partner_home.html", {"partner": request.partner, "summary": summary})
 
 
-def _render_order_form(request, *, form, lines, farm_categories, line_errors=(), conflict=None, status=200):
+def _render_order_form(
+    request, *, form, lines, farm_categories, line_errors=(), conflict=None, already_placed=None, status=200
+):
     context = {
+        "already_placed": already_placed,
         "form": form,
         "lines": lines,
         "line_errors": line_errors,
@@ -90,18 +95,33 @@ def _render_order_form(request, *, form, lines, farm_categories, line_errors=(),
     return render(request, "orders/order_new.html", context, status=status)
 
 
-@never_cache
+# Each rendered form has its own client_request_id, and it lives in the page's URL
+# (?form=<uuid>), not only in the page: when the partner comes back to a submitted form
+# (the back button reloads it, the browser restores what was typed), the reloaded page
+# carries the same id, so sending it again shows the order placed, never a second one.
+@cache_control(private=True, no_cache=True)
 @require_http_methods(["GET", "POST"])
 @partner_required
 def partner_order_new(request):
+    form_id = _uuid_or_none(request.GET.get(FORM_PARAM))
+    if request.method == "GET" and form_id is None:
+        query = request.GET.copy()
+        query[FORM_PARAM] = str(uuid.uuid4())
+        return redirect(f"{request.path}?{query.urlencode()}")
     today = timezone.localdate()
     promotions = list(selectors.running_promotions(today))
     category_list = selectors.categories_for_orders()
     categories = category_choices(category_list, get_language())
     farm = [category.slug for category in category_list if category.is_farm_produce]
     if request.method == "GET":
-        form = OrderForm(promotions=promotions, initial=_prefill(request))
-        return _render_order_form(request, form=form, lines=line_formset(categories=categories), farm_categories=farm)
+        form = OrderForm(promotions=promotions, initial={**_prefill(request), "client_request_id": str(form_id)})
+        return _render_order_form(
+            request,
+            form=form,
+            lines=line_formset(categories=categories),
+            farm_categories=farm,
+            already_placed=selectors.order_placed_with(request.partner, form_id),
+        )
 
     form = OrderForm(request.POST, promotions=promotions)
     if "add_line" in request.POST:
@@ -137,6 +157,13 @@ def partner_order_new(request):
     else:
         messages.info(request, _("This order was already placed; here it is."))
     return redirect("partner_order_detail", order_id=result.order.pk)
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _prefill(request) -> dict:

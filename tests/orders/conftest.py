@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from tests.orders.factories import appliances, daily_goods, fruit
 
@@ -23,3 +24,10 @@ def categories(db):
 def fast_password_hashing(settings):
     """Every cast member gets a password; PBKDF2's real cost would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages in English (the default language is Chinese)."""
+    with translation.override("en"):
+        yield

@@ -38,7 +38,7 @@ def text_of(response) -> str:
 
 def new_order_post(client, **fields) -> dict:
     """The fields a browser posts from a freshly rendered new-order form, with `fields` typed in."""
-    page = client.get(reverse("partner_order_new"))
+    page = client.get(reverse("partner_order_new"), follow=True)
     request_id = re.search(r'name="client_request_id" value="([^"]+)"', page.content.decode()).group(1)
     data = {
         "client_request_id": request_id,
@@ -130,14 +130,14 @@ def test_home_shows_today_waiting_month_and_the_promotion(as_alice, alice, djang
 
 def test_the_new_order_form_carries_a_request_id_and_preselects_the_promotion(as_alice, django_assert_max_num_queries):
     promotion = PromotionFactory()
+    form_id = uuid.uuid4()
     with django_assert_max_num_queries(8):
-        response = as_alice.get(reverse("partner_order_new"))
+        response = as_alice.get(reverse("partner_order_new"), {"form": form_id})
     page = response.content.decode()
-    request_id = re.search(r'name="client_request_id" value="([^"]+)"', page).group(1)
-    assert uuid.UUID(request_id)
+    assert f'name="client_request_id" value="{form_id}"' in page
     assert f'<option value="{promotion.pk}" selected>' in page
     assert 'name="lines-TOTAL_FORMS" value="2"' in page
-    assert response["Cache-Control"].startswith("max-age=0")
+    assert set(response["Cache-Control"].split(", ")) == {"private", "no-cache"}
 
 
 def test_a_plain_form_post_places_one_order_and_shows_it(as_alice, alice):
@@ -260,9 +260,33 @@ def test_a_changed_form_with_a_used_request_id_is_not_a_second_order(as_alice):
     assert Order.objects.count() == 2
 
 
+def test_each_visit_gets_a_form_id_in_its_url(as_alice):
+    # when
+    first = as_alice.get(reverse("partner_order_new"), {"phone": "13711112222"})
+    second = as_alice.get(reverse("partner_order_new"))
+    # then
+    assert first.status_code == 302
+    assert re.fullmatch(r"/partner/orders/new/\?phone=13711112222&form=[0-9a-f-]{36}", first.url)
+    assert first.url.split("form=")[1] != second.url.split("form=")[1]
+    assert as_alice.get(first.url).status_code == 200
+
+
+def test_a_form_sent_already_says_so_when_shown_again(as_alice):
+    # given: the partner placed an order, then went back to the form (same URL, same id)
+    data = new_order_post(as_alice)
+    form_url = f"{reverse('partner_order_new')}?form={data['client_request_id']}"
+    as_alice.post(form_url, data)
+    # when
+    page = text_of(as_alice.get(form_url))
+    # then: the notice, and sending the same form again shows the same order
+    assert 'id="already-placed"' in page and Order.objects.get().order_no in page
+    assert as_alice.post(form_url, data).url == reverse("partner_order_detail", args=[Order.objects.get().pk])
+    assert Order.objects.count() == 1
+
+
 def test_a_villager_link_prefills_the_phone(as_alice, alice):
     VillagerFactory(partner=alice, phone="13711112222", name="赵叔")
-    page = as_alice.get(reverse("partner_order_new") + "?phone=13711112222").content.decode()
+    page = as_alice.get(reverse("partner_order_new") + "?phone=13711112222", follow=True).content.decode()
     assert 'value="13711112222"' in page and 'value="赵叔"' in page
 
 
@@ -436,7 +460,7 @@ def test_partner_a_never_sees_partner_b_villagers(as_alice, alice, bob):
     # when
     villagers = text_of(as_alice.get(reverse("partner_villagers")))
     lookup = as_alice.get(reverse("partner_villager_lookup"), {"q": "137555"}).json()
-    prefill = text_of(as_alice.get(reverse("partner_order_new"), {"phone": "13755556666"}))
+    prefill = text_of(as_alice.get(reverse("partner_order_new"), {"phone": "13755556666"}, follow=True))
     # then
     assert "本村人" in villagers and "外村人" not in villagers and "13755556666" not in villagers
     assert lookup == {"results": [{"name": "本村人", "phone": "13755557777"}]}

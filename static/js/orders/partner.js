@@ -43,8 +43,10 @@
     if (!m) return null;
     return parseInt(m[1], 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10);
   }
+  // Like the server's floatformat: thousands grouped in English, not in Chinese.
+  var grouping = document.documentElement.lang.indexOf("zh") === 0 ? "" : ",";
   function formatFen(fen) {
-    var yuan = Math.floor(fen / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var yuan = Math.floor(fen / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, grouping);
     var cents = String(fen % 100).padStart(2, "0");
     return "¥" + yuan + "." + cents;
   }
