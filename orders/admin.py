@@ -27,21 +27,33 @@ class VillagerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["partner", "village"]
 
 
-class OrderLineInline(admin.TabularInline):
-    model = OrderLine
-    extra = 0
-    autocomplete_fields = ["category"]
-    readonly_fields = ["line_total"]
-
-
-class OrderStatusChangeInline(admin.TabularInline):
-    model = OrderStatusChange
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "product_name",
+        "category",
+        "quantity",
+        "unit_price",
+        "line_total",
+        "commission_rate",
+        "commission_amount",
+    ]
+
+
+class OrderStatusChangeInline(ReadOnlyInline):
+    model = OrderStatusChange
+    fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
 
 
 @admin.register(Order)
@@ -57,9 +69,18 @@ class OrderAdmin(admin.ModelAdmin):
         "reference",
     ]
     list_select_related = ["partner", "county"]
-    autocomplete_fields = ["partner", "villager", "village", "county"]
+    # Orders are placed and moved only by their partner, through orders.services (one
+    # transaction, a history row, commission snapshots, rollup days): here admins read.
     readonly_fields = [
         "order_no",
+        "partner",
+        "villager",
+        "village",
+        "county",
+        "channel",
+        "promotion",
+        "buyer_organisation",
+        "reference",
         "client_request_id",
         "status",
         "total_amount",
@@ -76,6 +97,15 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline, OrderStatusChangeInline]
     show_full_result_count = False  # a COUNT(*) over tens of millions of orders is not free
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(OrderStatusChange)
 class OrderStatusChangeAdmin(admin.ModelAdmin):
@@ -87,4 +117,10 @@ class OrderStatusChangeAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
