@@ -7,6 +7,8 @@ from partners import income_urls
 
 from . import auth_api, health, views
 
+handler500 = "rural_taobao.views.server_error"
+
 api_v1 = [
     path("auth/token/", auth_api.TokenView.as_view(), name="api-token"),
     path("", include("orders.api_urls")),

@@ -62,3 +62,20 @@ class LoginView(auth_views.LoginView):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; the icon is a static file."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def server_error(request):
+    """handler500: a database that went away mid-request is a 503 (try again), not a bug."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse, JsonResponse
+
+    from .middleware import DatabaseUnavailableMiddleware
+
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        return DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, exc)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return HttpResponse("<h1>Server error</h1>", status=500)

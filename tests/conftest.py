@@ -6,7 +6,9 @@ anonymous: the Django test client with nobody logged in.
 """
 
 import pytest
+from django.contrib.auth.models import Group
 
+from rural_taobao.roles import ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP
 from tests.factories import (
     CountyFactory,
     CountyStaffAssignmentFactory,
@@ -15,6 +17,22 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """The role groups come from a data migration; a transactional test's flush removes
+    them, so every database test makes sure they exist."""
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("_django_db_helper")
+    for name in (PARTNER_GROUP, COUNTY_STAFF_GROUP, ADMIN_GROUP):
+        Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -44,6 +44,11 @@ def gunicorn(database_url: str, *, workers: int = 4, extra_env: dict | None = No
         "CONN_MAX_AGE": "60",
         **(extra_env or {}),
     }
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        # DEBUG off serves hashed, compressed assets: collect them once, as a deploy does.
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     log = open(artifacts / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed in finally
