@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import County, CountyStaffAssignment, Province, ServicePoint, Village
+from .models import (
+    County,
+    CountyDay,
+    CountyProfileEdit,
+    CountyStaffAssignment,
+    CountySummary,
+    NationalDay,
+    Province,
+    ProvinceDay,
+    RollupRun,
+    ServicePoint,
+    Village,
+)
+from .services import ADMIN_PROFILE_FIELDS, county_profile_record, profile_changes
 
 
 @admin.register(Province)
@@ -25,6 +38,15 @@ class CountyAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "name_en", "characteristic_products"]
     list_select_related = ["province"]
     inlines = [CountyStaffInline]
+
+    def save_model(self, request, obj, form, change):
+        """An edit here is recorded in the county's profile history like one on the profile page."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        before = County.objects.filter(pk=obj.pk).values(*ADMIN_PROFILE_FIELDS).get()
+        super().save_model(request, obj, form, change)
+        after = {name: getattr(obj, name) for name in ADMIN_PROFILE_FIELDS}
+        county_profile_record(county=obj, by_user=request.user, changes=profile_changes(before, after))
 
 
 class ServicePointInline(admin.StackedInline):
@@ -58,3 +80,66 @@ class CountyStaffAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "county__name", "county__code"]
     list_select_related = ["user", "county", "assigned_by"]
     autocomplete_fields = ["user", "county"]
+
+
+# ── Rollup tables and histories: read-only (the nightly run and the services write them) ──
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    # Rollup tables reach millions of rows: no exact count on every list page.
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CountySummary)
+class CountySummaryAdmin(ReadOnlyAdmin):
+    list_display = ["county", "as_of", "trailing_12m_sales", "prior_12m_sales", "year_to_date_sales",
+                    "is_billion_yuan", "national_rank", "provincial_rank"]  # fmt: skip
+    list_filter = ["is_billion_yuan", "county__region", "county__is_poverty_county"]
+    search_fields = ["county__code", "county__name"]
+    list_select_related = ["county"]
+    ordering = ["national_rank"]
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "trigger", "status", "finished_at", "days_done", "first_day", "last_day",
+                    "rows_written", "duration_seconds"]  # fmt: skip
+    list_filter = ["status", "trigger"]
+
+
+@admin.register(CountyDay)
+class CountyDayAdmin(ReadOnlyAdmin):
+    list_display = ["county", "day", "sales", "returns", "orders", "returned_orders", "buyers", "active_partners"]
+    search_fields = ["county__code"]
+    list_select_related = ["county"]
+    ordering = ["-day", "county__code"]
+
+
+@admin.register(ProvinceDay)
+class ProvinceDayAdmin(ReadOnlyAdmin):
+    list_display = ["province", "day", "sales", "returns", "orders", "buyers", "active_partners"]
+    list_filter = ["province"]
+    list_select_related = ["province"]
+    ordering = ["-day", "province__code"]
+
+
+@admin.register(NationalDay)
+class NationalDayAdmin(ReadOnlyAdmin):
+    list_display = ["day", "sales", "returns", "orders", "buyers", "active_partners"]
+    ordering = ["-day"]
+
+
+@admin.register(CountyProfileEdit)
+class CountyProfileEditAdmin(ReadOnlyAdmin):
+    list_display = ["county", "edited_at", "edited_by", "changes"]
+    search_fields = ["county__code", "county__name", "edited_by__username"]
+    list_select_related = ["county", "edited_by"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import County
@@ -93,3 +94,6 @@ class CountyProfileForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]
+        if "yearly_sales_target" in self.fields:
+            self.fields["yearly_sales_target"].min_value = 0
+            self.fields["yearly_sales_target"].validators.append(MinValueValidator(0))

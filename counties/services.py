@@ -88,6 +88,10 @@ def county_profile_update(*, county_id: int, by_user: User, **changes) -> County
     diff = profile_changes(before, changes)
     if not diff:
         return county
+    target = changes.get("yearly_sales_target")
+    if target is not None and Decimal(target) < 0:
+        # The database refuses it too (county_target_not_negative); say it on the field.
+        raise ValidationError({"yearly_sales_target": _("A yearly target cannot be negative.")})
     for name in diff:
         setattr(county, name, changes[name])
     county.full_clean()
