@@ -327,7 +327,27 @@ class PromotionResult:
 
     @property
     def sales(self) -> Decimal:
+        """Net sales of the orders placed in the promotion, over its days."""
         return sum((d.promotion_sales for d in self.days), ZERO)
+
+    @property
+    def average_day_sales(self) -> Decimal:
+        """The county's average net sales per promotion day (all orders of those days)."""
+        if not self.days:
+            return ZERO
+        return (sum((d.day_sales for d in self.days), ZERO) / len(self.days)).quantize(Decimal("0.01"))
+
+    @property
+    def best_day(self) -> PromotionDay | None:
+        return max(self.days, key=lambda d: (d.day_sales, d.day), default=None)
+
+    @property
+    def lift(self) -> float | None:
+        """The average promotion day as a multiple of the average normal day."""
+        normal = self.days[0].normal_day_sales if self.days else None
+        if not normal or normal <= 0:
+            return None
+        return float(self.average_day_sales / normal)
 
 
 @dataclass

@@ -130,9 +130,9 @@ def county_chart_data(dashboard: CountyDashboard) -> dict:
             "returns": [_number(r.returns) for r in dashboard.by_channel],
         },
         "promotions": {
-            "labels": [f"{r.name} {d.day:%m-%d}" for r in promotions.results for d in r.days],
-            "day_sales": [_number(d.day_sales) for r in promotions.results for d in r.days],
-            "promotion_sales": [_number(d.promotion_sales) for r in promotions.results for d in r.days],
+            "labels": [r.name for r in promotions.results],
+            "average": [_number(r.average_day_sales) for r in promotions.results],
+            "best": [_number(r.best_day.day_sales if r.best_day else 0) for r in promotions.results],
             "normal": _number(promotions.normal_day_sales),
         },
     }

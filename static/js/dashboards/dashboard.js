@@ -89,8 +89,11 @@
       options: {
         scales: {
           y: moneyAxis(),
-          orders: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { callback: function (v) { return count.format(v); } } },
-          x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 10 } }
+          orders: {
+            position: "right", display: "auto", beginAtZero: true, grid: { drawOnChartArea: false },
+            ticks: { precision: 0, callback: function (v) { return count.format(v); } }
+          },
+          x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: window.innerWidth < 600 ? 4 : 10 } }
         },
         plugins: { tooltip: tooltipMoney(), legend: { labels: { boxWidth: 12 } } }
       }
@@ -98,6 +101,11 @@
   }
 
   function horizontalBars(id, labels, values, datasetLabel, color) {
+    var canvas = document.getElementById(id);
+    if (canvas && canvas.parentNode) {
+      // One bar is about 24px high, whatever the number of provinces or categories.
+      canvas.parentNode.style.height = Math.max(180, 48 + labels.length * 24) + "px";
+    }
     draw(id, {
       type: "bar",
       data: { labels: labels, datasets: [{ label: datasetLabel, data: values, backgroundColor: color || ORANGE }] },
@@ -132,15 +140,15 @@
         data: {
           labels: promotions.labels,
           datasets: [
-            { label: label("promotion-chart", "day"), data: promotions.day_sales, backgroundColor: ORANGE },
-            { label: label("promotion-chart", "promotion"), data: promotions.promotion_sales, backgroundColor: BLUE },
+            { label: label("promotion-chart", "average"), data: promotions.average, backgroundColor: ORANGE },
+            { label: label("promotion-chart", "best"), data: promotions.best, backgroundColor: BLUE },
             {
-              label: label("promotion-chart", "normal"), type: "line", borderColor: GREEN, borderDash: [6, 4],
-              pointRadius: 0, fill: false, data: promotions.labels.map(function () { return promotions.normal; })
+              label: label("promotion-chart", "normal"), backgroundColor: GREY,
+              data: promotions.labels.map(function () { return promotions.normal; })
             }
           ]
         },
-        options: { scales: { y: moneyAxis(), x: { ticks: { maxRotation: 60, autoSkip: true } } }, plugins: { tooltip: tooltipMoney(), legend: { labels: { boxWidth: 12 } } } }
+        options: { scales: { y: moneyAxis() }, plugins: { tooltip: tooltipMoney(), legend: { labels: { boxWidth: 12 } } } }
       });
     }
   }
