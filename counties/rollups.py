@@ -14,6 +14,7 @@ and every rollup reads from there.
 
 import datetime as dt
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -286,9 +287,15 @@ def _tuned_for_rollups(cursor):
     yield
 
 
+# Fault tests slow each day down so a worker can be killed mid-run; 0 in real runs.
+_DAY_DELAY = float(os.environ.get("ROLLUP_DAY_DELAY_SECONDS", "0") or 0)
+
+
 def rollup_day(day: dt.date) -> int:
     """Rebuild every rollup of one Shanghai day in one transaction; returns rows written."""
     started = timezone.now()
+    if _DAY_DELAY:
+        time.sleep(_DAY_DELAY)
     with transaction.atomic(), connection.cursor() as cursor, _tuned_for_rollups(cursor):
         _gather_day(cursor, day)
         rows = _rollup_day_tables(cursor, day)

@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from celery.result import EagerResult
 from django.db import connection
 
 from counties.models import CountyDay, RollupRun
 from counties.rollup_days import mark_days_dirty
 from counties.tasks import run_nightly_rollups_task
-from rural_taobao.celery import app as celery_app
+from tests.celery_broker import real_broker
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -74,16 +75,13 @@ def real_worker(tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    celery_app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
     try:
-        yield worker
+        with real_broker(REDIS_URL, REDIS_URL):
+            yield worker
     finally:
         worker.terminate()
         worker.wait(timeout=30)
         log.close()
-        celery_app.conf.update(saved)
-        celery_app.pool.force_close_all()
         print((tmp_path / "worker.log").read_text()[-3000:])
 
 
@@ -103,6 +101,7 @@ def test_nightly_pipeline_runs_on_a_real_worker(real_worker, world):
     mark_days_dirty(days)
     # when: the nightly task goes through Redis to the worker
     result = run_nightly_rollups_task.apply_async(queue="rollups")
+    assert not isinstance(result, EagerResult), "the task must go through the broker"
     outcome = result.get(timeout=120)
     # then: the worker computed those days and recorded a successful run
     assert {dt.date.fromisoformat(d) for d in outcome["days"]} >= set(days)
