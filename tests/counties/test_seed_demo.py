@@ -13,9 +13,26 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from counties.models import County, CountyStaffAssignment, Province, ServicePoint, Village
-from orders.models import Channel, Order, OrderLine, OrderNumberCounter, OrderStatus, Promotion, Villager
-from partners.models import MOBILE_PHONE_REGEX, PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
+from counties.models import (
+    County,
+    CountyDay,
+    CountyStaffAssignment,
+    Province,
+    RollupDirtyDay,
+    ServicePoint,
+    Village,
+)
+from orders.models import Category, Channel, Order, OrderLine, OrderNumberCounter, OrderStatus, Promotion, Villager
+from partners.commission import commission_amount, commission_rates_on
+from partners.models import (
+    MOBILE_PHONE_REGEX,
+    PARTNER_TRANSITIONS,
+    CommissionRate,
+    IncentiveTier,
+    Partner,
+    PartnerStatus,
+    PartnerStatusChange,
+)
 
 # 60 days ending 2025-11-30: the 11.11 promotion falls inside the period.
 SMALL = ["--orders", "2000", "--days", "60", "--partners", "120", "--end-date", "2025-11-30"]
@@ -243,6 +260,37 @@ def test_promotions_and_the_promotion_spike(seeded):
     ordinary = sorted(per_day.values())[len(per_day) // 2]
     assert per_day[date(2025, 11, 11)] > 4 * ordinary
     assert max(per_day, key=per_day.get) == date(2025, 11, 11)
+
+
+@pytest.mark.django_db
+def test_paid_lines_carry_the_commission_in_force_on_the_paid_day(seeded):
+    appliances = Category.objects.get(slug="appliances")
+    rates = list(CommissionRate.objects.filter(category=appliances).order_by("effective_from"))
+    assert len(rates) == 2 and rates[1].rate > rates[0].rate  # a raise during the period
+    assert IncentiveTier.objects.exists()
+    checked = 0
+    for line in OrderLine.objects.select_related("order"):
+        order = line.order
+        if order.paid_at is None:
+            assert line.commission_rate is None and line.commission_amount is None
+            continue
+        paid_day = timezone.localtime(order.paid_at).date()
+        expected = commission_rates_on(day=paid_day, category_ids={line.category_id}, channel=order.channel)
+        assert line.commission_rate == expected[line.category_id]
+        assert line.commission_amount == commission_amount(line.line_total, line.commission_rate)
+        checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.django_db
+def test_seeded_days_wait_for_the_rollups_and_reset_clears_rolled_up_figures(seeded):
+    days = set(RollupDirtyDay.objects.values_list("day", flat=True))
+    assert {date(2025, 10, 2), date(2025, 11, 11), date(2025, 11, 30)} <= days
+    call_command("run_rollups", "--from", "2025-11-01", "--to", "2025-11-12", stdout=io.StringIO())
+    assert CountyDay.objects.exists()
+    seed("--reset", "--seed", "5")
+    assert not CountyDay.objects.exists()
+    assert Order.objects.count() == 2000
 
 
 @pytest.mark.django_db
