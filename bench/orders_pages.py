@@ -96,12 +96,13 @@ def timed(client, method: str, url_or_fn, n: int, data=None) -> tuple[list[float
         call()
     with CaptureQueriesContext(connection) as captured:
         response = call()
+    queries = len(captured.captured_queries)  # before the next requests reset the query log
     times = []
     for _ in range(n):
         start = time.perf_counter()
         call()
         times.append((time.perf_counter() - start) * 1000)
-    return times, response.status_code, len(captured.captured_queries)
+    return times, response.status_code, queries
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -137,6 +138,7 @@ def page_weight(client, url: str) -> list[tuple[str, int, int]]:
 def main():
     args = parse_args()
     setup(args)
+    from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -199,6 +201,8 @@ def main():
         ("partner home", "GET", "/partner/", args.requests),
         ("villagers, page 1", "GET", "/partner/villagers/", args.requests),
         ("villager type-ahead", "GET", f"/partner/villagers/lookup/?q={villager.phone[:5]}", args.requests),
+        ("API: GET /api/v1/orders/", "GET", "/api/v1/orders/", args.requests),
+        ("API: GET /api/v1/orders/?status=paid", "GET", "/api/v1/orders/?status=paid", args.requests),
         ("place an order (POST)", "POST", "/partner/orders/new/", args.writes),
     ]  # fmt: skip
 
@@ -212,6 +216,22 @@ def main():
         worst = max(worst, p95)
         verdict = "ok" if p95 < TARGET_MS else "SLOW"
         print(f"{label:<40} {status:>6} {queries:>7} {p50:8.1f} {p95:8.1f} {max(times):8.1f}  {verdict}")
+
+    readers = [
+        ("API as admin: all orders, with count", User.objects.filter(is_superuser=True, is_active=True)),
+        ("API as county staff: their county", User.objects.filter(groups__name="county_staff", county_assignments__isnull=False)),
+    ]  # fmt: skip
+    for label, users in readers:
+        reader = users.order_by("pk").first()
+        if reader is None:
+            continue
+        reader_client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        reader_client.force_login(reader)
+        times, status, queries = timed(reader_client, "GET", "/api/v1/orders/", max(10, args.requests // 4))
+        print(
+            f"{label:<40} {status:>6} {queries:>7} {statistics.median(times):8.1f} "
+            f"{percentile(times, 0.95):8.1f} {max(times):8.1f}  (not a partner page: for information)"
+        )
 
     print("\nplans of the order list queries (EXPLAIN ANALYZE of the page's main query)")
     for label, url in [

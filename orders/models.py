@@ -138,8 +138,9 @@ STATUS_TIMESTAMP_FIELD: dict[str, str] = {
 class Order(models.Model):
     order_no = models.CharField(_("order number"), max_length=32, unique=True)
     client_request_id = models.UUIDField(_("client request id"))
+    # Indexed only as the first column of the composite indexes below.
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="orders", verbose_name=_("partner")
+        "partners.Partner", on_delete=models.PROTECT, related_name="orders", verbose_name=_("partner"), db_index=False
     )
     # Indexed together with placed_at below (a villager's orders, newest first).
     villager = models.ForeignKey(
@@ -151,7 +152,11 @@ class Order(models.Model):
         "counties.Village", on_delete=models.PROTECT, related_name="orders", verbose_name=_("village")
     )
     county = models.ForeignKey(
-        "counties.County", on_delete=models.PROTECT, related_name="orders", verbose_name=_("county")
+        "counties.County",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("county"),
+        db_index=False,  # see order_county_placed_idx
     )
     channel = models.CharField(_("channel"), max_length=25, choices=Channel.choices, default=Channel.ASSISTED_PURCHASE)
     promotion = models.ForeignKey(
@@ -200,6 +205,21 @@ class Order(models.Model):
             models.Index(fields=["partner", "paid_at"], name="order_partner_paid_idx"),
             # A villager's order count and last order (villagers page, type-ahead).
             models.Index(fields=["villager", "-placed_at"], name="order_villager_placed_idx"),
+            # The month's returns and cancellations of one partner (partner home), small
+            # because most orders are never returned or cancelled.
+            models.Index(
+                fields=["partner", "returned_at"],
+                name="order_partner_returned_idx",
+                condition=Q(returned_at__isnull=False),
+            ),
+            models.Index(
+                fields=["partner", "cancelled_at"],
+                name="order_partner_cancelled_idx",
+                condition=Q(cancelled_at__isnull=False),
+            ),
+            # The order lists of county staff (their counties) and admins (all), newest first.
+            models.Index(fields=["county", "-placed_at"], name="order_county_placed_idx"),
+            models.Index(fields=["-placed_at"], name="order_placed_idx"),
             # Rollups read one Shanghai day of payments and returns.
             models.Index(fields=["paid_at"], name="order_paid_at_idx"),
             models.Index(fields=["returned_at"], name="order_returned_at_idx"),

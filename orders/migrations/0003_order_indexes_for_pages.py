@@ -15,10 +15,23 @@ class Migration(migrations.Migration):
             model_name='villager',
             name='villager_partner_phone_idx',
         ),
-        migrations.AlterField(
-            model_name='order',
-            name='villager',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='orders.villager', verbose_name='villager'),
+        # Only the single-column index goes (a composite index leads with this column);
+        # Django's AlterField would also drop and re-validate the foreign key, a long lock
+        # on a big orders table.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='order',
+                    name='villager',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='orders.villager', verbose_name='villager'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "orders_order_villager_id_63dd3211"',
+                    reverse_sql='CREATE INDEX "orders_order_villager_id_63dd3211" ON "orders_order" ("villager_id")',
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name='order',
