@@ -4,26 +4,30 @@ Everything here is deterministic: one ``random.Random`` stream per phase, seeded
 from ``--seed`` and the phase name, so the same options produce the same names,
 phones, order numbers and amounts (and asking for more orders does not change the
 partners' phones). The only input from the clock is the default end of the period,
-"yesterday in Asia/Shanghai"; pass ``end_date`` to pin it as well.
+"yesterday in Asia/Shanghai"; pass ``end_date`` (``--end-date``) to pin it as well.
 
 What gets generated, in order:
 
-1. reference data — the 31 provinces, ~20 product categories and the 6.18 / 11.11
-   promotions of every year the period touches (get-or-create: they are kept by
-   ``--reset``). A 6.18 promotion runs 06-01..06-18, an 11.11 promotion 11-01..11-11;
-   every non-procurement order placed inside the window carries the promotion, and the
-   day itself (06-18, 11-11) is the big spike;
+1. reference data — the 31 provinces, 24 product categories, the 6.18 / 11.11
+   promotions of every year the period touches, and demo commission rates and
+   incentive tiers where there are none (all get-or-create, and kept by ``--reset``).
+   A 6.18 promotion runs 06-01..06-18, an 11.11 promotion 11-01..11-11; every
+   non-procurement order placed inside the window carries the promotion, and the day
+   itself (06-18, 11-11) is the big spike;
 2. counties — the real counties of ``demo_data.REAL_COUNTIES`` (Lankao first), then
    synthetic ones with generated names and unused codes (province code + 4 digits);
 3. villages with townships, each with a service point;
 4. partners in every onboarding status with a status history that only uses legal
    transitions (``partners.models.PARTNER_TRANSITIONS``); at most one active partner
    per village; partners who were ever active have a login (username = phone, group
-   "partner") and a service point; villagers per partner;
+   "partner"; one shared password hash, as hashing thousands of passwords would take
+   minutes) and a service point; villagers per partner;
 5. orders over ``days`` days ending ``end_date`` in three channels, with weekly,
    seasonal (Spring Festival) and promotion rhythm, 1–3 lines each; order numbers
    ``{county code}-{Shanghai date:%Y%m%d}-{seq:05d}`` counted per county and day, and
-   ``OrderNumberCounter`` rows set to the last number used;
+   ``OrderNumberCounter`` rows set to the last number used. Lines of paid orders carry
+   the commission snapshot ``orders.services`` takes at payment (rate in force on the
+   paid day), and every day of the period is marked dirty for the rollups;
 6. yearly sales targets, derived from the generated sales so that dashboards show
    meaningful progress (real targets would dwarf demo volumes).
 
@@ -33,6 +37,8 @@ on the order (placed_at, paid_at, shipped_at, …) carry its timeline. Each stat
 timestamp is set exactly when the order has reached that status by the end of the
 period; a cancelled order has cancelled_at (and paid_at if it was paid first), a
 returned one every step up to picked_up_at plus returned_at.
+
+Everything runs in one transaction: a crash leaves the database as it was.
 """
 
 from __future__ import annotations
