@@ -275,10 +275,9 @@ class VillagerErrorSerializer(serializers.Serializer):
 _MESSAGES_SCHEMA = {"type": "array", "items": {"type": "string"}}
 _LINE_ERROR_SCHEMA = {
     "type": "object",
-    "properties": {
-        name: _MESSAGES_SCHEMA
-        for name in ("product_name", "category", "quantity", "unit_price", "non_field_errors")
-    },
+    "properties": dict.fromkeys(
+        ("product_name", "category", "quantity", "unit_price", "non_field_errors"), _MESSAGES_SCHEMA
+    ),
 }
 
 

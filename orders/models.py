@@ -79,6 +79,11 @@ class Villager(models.Model):
         ]
         # The unique constraint's index on (partner, phone) also serves the type-ahead
         # by phone prefix among one partner's villagers.
+        indexes = [
+            # The order list filtered by a villager's phone: the filter joins through the
+            # villager, so it cannot lead with the partner.
+            models.Index(fields=["phone"], name="villager_phone_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.masked_phone})"
