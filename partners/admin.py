@@ -1,9 +1,19 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Partner, PartnerStatusChange
+from .models import (
+    CommissionRate,
+    IncentiveTier,
+    MonthlyStatement,
+    Partner,
+    PartnerDailyIncome,
+    PartnerStatusChange,
+    ProcurementRate,
+)
 
 
 class PartnerStatusChangeInline(admin.TabularInline):
@@ -18,7 +28,7 @@ class PartnerStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(SimpleHistoryAdmin):
     list_display = ["real_name", "phone", "village", "status", "applied_at", "activated_at"]
     list_filter = ["status", "village__county__region", "village__county__province", "applied_at"]
     search_fields = ["real_name", "phone", "village__name", "village__county__name"]
@@ -59,3 +69,72 @@ class PartnerStatusChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class EffectiveDatedRateAdmin(SimpleHistoryAdmin):
+    """Rates that took effect are history: not editable, not deletable (see the model's clean())."""
+
+    date_hierarchy = "effective_from"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.effective_from <= timezone.localdate():
+            return [f.name for f in self.model._meta.fields]
+        return ["created_by", "created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.effective_from > timezone.localdate()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CommissionRate)
+class CommissionRateAdmin(EffectiveDatedRateAdmin):
+    list_display = ["category", "rate", "effective_from", "created_by", "created_at"]
+    list_filter = ["category", "effective_from"]
+    search_fields = ["category__slug", "category__name_zh", "category__name_en"]
+    list_select_related = ["category", "created_by"]
+
+
+@admin.register(ProcurementRate)
+class ProcurementRateAdmin(EffectiveDatedRateAdmin):
+    list_display = ["rate", "effective_from", "created_by", "created_at"]
+
+
+@admin.register(IncentiveTier)
+class IncentiveTierAdmin(SimpleHistoryAdmin):
+    list_display = ["min_monthly_sales", "bonus"]
+
+
+class ReadOnlyRollupAdmin(admin.ModelAdmin):
+    """Figures written by the nightly rollups: looked at, never edited by hand."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PartnerDailyIncome)
+class PartnerDailyIncomeAdmin(ReadOnlyRollupAdmin):
+    list_display = ["partner", "day", "orders", "sales", "returned_sales", "commission", "reversals"]
+    list_filter = ["day"]
+    search_fields = ["partner__real_name", "partner__phone"]
+    list_select_related = ["partner"]
+    date_hierarchy = "day"
+
+
+@admin.register(MonthlyStatement)
+class MonthlyStatementAdmin(ReadOnlyRollupAdmin):
+    list_display = ["partner", "month", "status", "sales", "commission", "reversals", "incentive", "total"]
+    list_filter = ["status", "month"]
+    search_fields = ["partner__real_name", "partner__phone"]
+    list_select_related = ["partner"]

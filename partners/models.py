@@ -1,10 +1,13 @@
 """Village partners and the history of their onboarding status."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # A mainland China mobile number: 11 digits, 1 then 3–9.
 MOBILE_PHONE_REGEX = r"^1[3-9][0-9]{9}$"
@@ -69,6 +72,7 @@ class Partner(models.Model):
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     exited_at = models.DateTimeField(_("exited at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"))
+    history = HistoricalRecords(excluded_fields=["status_changed_at"])
 
     class Meta:
         ordering = ["-applied_at"]
@@ -135,6 +139,24 @@ class PartnerStatusChange(models.Model):
 # ── Commission rules and partner income ──────────────────────────────────────
 
 
+def refuse_rewriting_the_past(rate) -> None:
+    """A rate is effective-dated: a new rate starts today or later, and a rate that has
+    taken effect is never edited (add a new one from a later day instead). Future rates
+    may be edited freely."""
+    today = timezone.localdate()
+    if rate.pk is None:
+        if rate.effective_from and rate.effective_from < today:
+            raise ValidationError({"effective_from": _("A new rate starts today or later; past days keep their rate.")})
+        return
+    original = type(rate).objects.filter(pk=rate.pk).values_list("effective_from", flat=True).first()
+    if original is not None and original <= today:
+        raise ValidationError(
+            _("This rate is already in force and cannot be changed; add a new rate from a later day.")
+        )
+    if rate.effective_from and rate.effective_from < today:
+        raise ValidationError({"effective_from": _("A rate cannot be moved into the past.")})
+
+
 class CommissionRate(models.Model):
     """A category's commission rate from a Shanghai day on. History is kept: a new rate
     is a new row; only rates that have not taken effect yet may be edited."""
@@ -158,8 +180,13 @@ class CommissionRate(models.Model):
             models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte="0.5"), name="commission_rate_range"),
         ]
 
+    history = HistoricalRecords()
+
     def __str__(self):
         return f"{self.category}: {self.rate:.2%} from {self.effective_from}"
+
+    def clean(self):
+        refuse_rewriting_the_past(self)
 
 
 class ProcurementRate(models.Model):
@@ -180,8 +207,13 @@ class ProcurementRate(models.Model):
             models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte="0.5"), name="procurement_rate_range"),
         ]
 
+    history = HistoricalRecords()
+
     def __str__(self):
         return f"{self.rate:.2%} from {self.effective_from}"
+
+    def clean(self):
+        refuse_rewriting_the_past(self)
 
 
 class IncentiveTier(models.Model):
@@ -200,6 +232,8 @@ class IncentiveTier(models.Model):
             models.CheckConstraint(condition=Q(min_monthly_sales__gt=0), name="incentive_tier_threshold_positive"),
             models.CheckConstraint(condition=Q(bonus__gt=0), name="incentive_tier_bonus_positive"),
         ]
+
+    history = HistoricalRecords()
 
     def __str__(self):
         return f"≥ {self.min_monthly_sales} → +{self.bonus}"
