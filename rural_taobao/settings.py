@@ -225,9 +225,14 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_phones": {"()": "rural_taobao.log_privacy.MaskPhoneNumbersFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_phones"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # axes names the username (a partner's phone) at WARNING; lockouts are in the admin.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # Behind a TLS-terminating proxy in production.
