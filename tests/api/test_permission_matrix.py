@@ -1,0 +1,272 @@
+"""Every API endpoint × every member of the cast × own and other's objects → the status
+each may get. Adding an endpoint without rows here fails `test_every_endpoint_has_rows`.
+
+Objects: county A (兰考 410225) with alice's order, villager and partner record; county B
+(武功 610431) with bob's. carol is staff of A, dave of B.
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from orders.models import Order
+from tests.counties.rollup_helpers import make_order, shanghai
+from tests.factories import CategoryFactory, PromotionFactory, VillagerFactory
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["anonymous", "alice", "bob", "carol", "dave", "admin"]
+
+
+def order_body():
+    return {
+        "client_request_id": str(uuid.uuid4()),
+        "channel": "assisted_purchase",
+        "villager": {"name": "张三", "phone": "13900009999"},
+        "promotion": None,
+        "lines": [{"product_name": "电饭煲", "category": "appliances", "quantity": 1, "unit_price": "199.00"}],
+    }
+
+
+def partner_body():
+    return {"name": "新合伙人", "phone": "13600001234", "village": None}
+
+
+# (route name, method, path template, body factory, {actor: status})
+# {order_a} {order_b} {villager_a} {villager_b} {partner_a} {partner_b} {county_a} {county_b}
+MATRIX = [
+    (
+        "api-token",
+        "post",
+        "/api/v1/auth/token/",
+        lambda: {"username": "nobody", "password": "x"},
+        dict.fromkeys(ACTORS, 400),
+    ),
+    (
+        "api-order-list",
+        "get",
+        "/api/v1/orders/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 200, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-order-list",
+        "post",
+        "/api/v1/orders/",
+        order_body,
+        {"anonymous": 401, "alice": 201, "bob": 201, "carol": 403, "dave": 403, "admin": 403},
+    ),
+    (
+        "api-order-detail",
+        "get",
+        "/api/v1/orders/{order_a}/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 404, "carol": 200, "dave": 404, "admin": 200},
+    ),
+    (
+        "api-order-detail",
+        "get",
+        "/api/v1/orders/{order_b}/",
+        None,
+        {"anonymous": 401, "alice": 404, "bob": 200, "carol": 404, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-order-change-status",
+        "post",
+        "/api/v1/orders/{order_a}/status/",
+        lambda: {"status": "paid"},
+        {"anonymous": 401, "alice": 200, "bob": 404, "carol": 403, "dave": 404, "admin": 403},
+    ),
+    (
+        "api-order-change-status",
+        "post",
+        "/api/v1/orders/{order_b}/status/",
+        lambda: {"status": "paid"},
+        {"anonymous": 401, "alice": 404, "bob": 200, "carol": 404, "dave": 403, "admin": 403},
+    ),
+    (
+        "api-category-list",
+        "get",
+        "/api/v1/categories/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 200, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-promotion-list",
+        "get",
+        "/api/v1/promotions/?active=true",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 200, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-villager-list",
+        "get",
+        "/api/v1/villagers/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 200, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-villager-detail",
+        "get",
+        "/api/v1/villagers/{villager_a}/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 404, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-list",
+        "get",
+        "/api/v1/partners/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-list",
+        "post",
+        "/api/v1/partners/",
+        partner_body,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 201},
+    ),
+    (
+        "api-partner-detail",
+        "get",
+        "/api/v1/partners/{partner_a}/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-detail",
+        "patch",
+        "/api/v1/partners/{partner_b}/",
+        lambda: {"previous_occupation": "村医"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-change-status",
+        "post",
+        "/api/v1/partners/{partner_a}/status/",
+        lambda: {"status": "suspended", "reason": "test"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-import-file",
+        "post",
+        "/api/v1/partners/import/",
+        lambda: {"dry_run": "true"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
+    ),
+    (
+        "api-partner-me",
+        "get",
+        "/api/v1/partners/me/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 200, "carol": 403, "dave": 403, "admin": 403},
+    ),
+    (
+        "api-partner-me-income",
+        "get",
+        "/api/v1/partners/me/income/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 200, "carol": 403, "dave": 403, "admin": 403},
+    ),
+    (
+        "api-county-list",
+        "get",
+        "/api/v1/counties/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-county-dashboard",
+        "get",
+        "/api/v1/counties/{county_a}/dashboard/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 404, "admin": 200},
+    ),
+    (
+        "api-county-dashboard",
+        "get",
+        "/api/v1/counties/{county_b}/dashboard/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-county-villages",
+        "get",
+        "/api/v1/counties/{county_a}/villages/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 404, "admin": 200},
+    ),
+    # County staff get the ranking of the counties they may see.
+    (
+        "api-billion-yuan-ranking",
+        "get",
+        "/api/v1/rankings/billion-yuan/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    ("api-schema", "get", "/api/schema/", None, dict.fromkeys(ACTORS, 200)),
+    ("api-docs", "get", "/api/docs/", None, dict.fromkeys(ACTORS, 200)),
+]
+
+
+@pytest.fixture
+def objects(alice, bob, carol, dave, admin_user, county_a, county_b):
+    CategoryFactory(slug="appliances")
+    PromotionFactory(name="11.11", code="1111-matrix", starts_on=dt.date.today(), ends_on=dt.date.today())
+    va = VillagerFactory(partner=alice, phone="13911110000")
+    vb = VillagerFactory(partner=bob, phone="13922220000")
+    cat = CategoryFactory(slug="phones")
+    placed = shanghai(dt.date.today(), 9)
+    order_a = make_order(partner=alice, villager=va, lines=[(cat, 1, Decimal("10.00"))], placed_at=placed)
+    order_b = make_order(partner=bob, villager=vb, lines=[(cat, 1, Decimal("10.00"))], placed_at=placed)
+    assert Order.objects.get(pk=order_a.pk).status == "placed"
+    users = {"anonymous": None, "alice": alice.user, "bob": bob.user, "carol": carol, "dave": dave, "admin": admin_user}
+    ids = {
+        "order_a": order_a.pk,
+        "order_b": order_b.pk,
+        "villager_a": va.pk,
+        "villager_b": vb.pk,
+        "partner_a": alice.pk,
+        "partner_b": bob.pk,
+        "county_a": county_a.code,
+        "county_b": county_b.code,
+    }
+    return users, ids, {"village": alice.village_id}
+
+
+CASES = [(row, actor) for row in MATRIX for actor in ACTORS]
+
+
+@pytest.mark.parametrize(("row", "actor"), CASES, ids=[f"{r[1]} {r[2]} as {a}" for r, a in CASES])
+def test_permission_matrix(objects, row, actor):
+    users, ids, extra = objects
+    _, method, template, body, expected = row
+    client = APIClient()
+    if users[actor] is not None:
+        client.force_authenticate(users[actor])
+    data = body() if body else None
+    if isinstance(data, dict) and "village" in data and data["village"] is None:
+        data["village"] = extra["village"]
+    fmt = "multipart" if template.endswith("/import/") else "json"
+    response = getattr(client, method)(template.format(**ids), data, format=fmt)
+    assert response.status_code == expected[actor], getattr(response, "data", None)
+
+
+def _api_routes():
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns)
+            elif isinstance(p, URLPattern) and p.name and p.name.startswith("api-"):
+                yield p.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_endpoint_has_rows():
+    covered = {row[0] for row in MATRIX}
+    assert _api_routes() - covered == set(), "add the new endpoints to MATRIX"
