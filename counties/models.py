@@ -182,6 +182,10 @@ class RollupDirtyDay(models.Model):
 # A sale counts on the Shanghai day its order was paid; a return (or a cancellation
 # after payment) counts negative on its own day, so a finished day never changes.
 # `sales` is gross paid, `returns` the reversed amount; net = sales − returns.
+#
+# Rollup rows are derived from orders whose references the database already enforces.
+# Their foreign keys carry no constraint (db_constraint=False): checking them would lock
+# every referenced county, village, villager and partner row on every nightly insert.
 
 
 def _rollup_amount(verbose_name):
@@ -201,7 +205,7 @@ class DayRollup(models.Model):
 
 
 class CountyDay(DayRollup):
-    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     sales = _rollup_amount(_("sales"))
     returns = _rollup_amount(_("returns"))
     commission = _rollup_amount(_("commission"))
@@ -216,8 +220,8 @@ class CountyDay(DayRollup):
 
 
 class CountyCategoryChannelDay(DayRollup):
-    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("orders.Category", on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    category = models.ForeignKey("orders.Category", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     channel = models.CharField(max_length=25)
     sales = _rollup_amount(_("sales"))
     returns = _rollup_amount(_("returns"))
@@ -236,8 +240,8 @@ class CountyCategoryChannelDay(DayRollup):
 
 
 class VillageDay(DayRollup):
-    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
-    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     sales = _rollup_amount(_("sales"))
     returns = _rollup_amount(_("returns"))
     orders = models.IntegerField(default=0)
@@ -255,9 +259,9 @@ class CountyBuyerDay(DayRollup):
     """Which villagers bought in a county on a day: distinct buyers over any period come
     from here (one narrow row per buyer and day), never from the orders."""
 
-    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
-    villager = models.ForeignKey("orders.Villager", on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    villager = models.ForeignKey("orders.Villager", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+", db_constraint=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["county", "day", "villager"], name="county_buyer_day_unique")]
@@ -265,8 +269,8 @@ class CountyBuyerDay(DayRollup):
 
 
 class PromotionCountyDay(DayRollup):
-    promotion = models.ForeignKey("orders.Promotion", on_delete=models.CASCADE, related_name="+")
-    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    promotion = models.ForeignKey("orders.Promotion", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     sales = _rollup_amount(_("sales"))
     returns = _rollup_amount(_("returns"))
     orders = models.IntegerField(default=0)
@@ -283,7 +287,7 @@ class PromotionCountyDay(DayRollup):
 
 
 class ProvinceDay(DayRollup):
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     sales = _rollup_amount(_("sales"))
     returns = _rollup_amount(_("returns"))
     orders = models.IntegerField(default=0)

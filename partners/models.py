@@ -242,7 +242,8 @@ class IncentiveTier(models.Model):
 class PartnerDailyIncome(models.Model):
     """One partner's figures for one Shanghai day, written by the nightly rollup."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="daily_income")
+    # Derived from orders (see counties.models' rollups): no FK constraint to check per row.
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="daily_income", db_constraint=False)
     day = models.DateField()
     orders = models.IntegerField(default=0)  # orders paid that day
     returned_orders = models.IntegerField(default=0)
