@@ -26,7 +26,7 @@ from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, Que
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Category, Channel, Promotion
+from orders.models import Channel, Promotion
 from partners.models import Partner, PartnerDailyIncome, PartnerStatus
 from rural_taobao.roles import is_admin, is_county_staff
 
@@ -575,28 +575,26 @@ def category_and_channel(county: County, period: Period) -> tuple[list[CategoryR
     """Sales by category and by channel from one GROUP BY over CountyCategoryChannelDay."""
     rows = (
         CountyCategoryChannelDay.objects.filter(county=county, day__gte=period.start, day__lte=period.end)
-        .values("category_id", "channel")
+        .values("category_id", "category__slug", "category__name_zh", "category__name_en", "channel")
         .annotate(sales=Sum("sales"), returns=Sum("returns"), orders=Sum("orders"))
         .order_by()
     )
-    categories: dict[int, list] = {}
+    english = _language_is_english()
+    categories: dict[int, CategoryRow] = {}
     channels = {value: ChannelRow(value, str(label)) for value, label in Channel.choices}
     for row in rows:
-        category = categories.setdefault(row["category_id"], [ZERO, ZERO, 0])
-        category[0] += row["sales"]
-        category[1] += row["returns"]
+        category = categories.get(row["category_id"])
+        if category is None:
+            name = row["category__name_en"] if english else row["category__name_zh"]
+            category = categories[row["category_id"]] = CategoryRow(row["category__slug"], name, ZERO, ZERO, 0)
+        category.gross_sales += row["sales"]
+        category.returns += row["returns"]
         # One order has one channel, so its orders add up across channels within a category.
-        category[2] += row["orders"]
+        category.orders += row["orders"]
         channel = channels.setdefault(row["channel"], ChannelRow(row["channel"], row["channel"]))
         channel.gross_sales += row["sales"]
         channel.returns += row["returns"]
-    names = {c.pk: c for c in Category.objects.filter(pk__in=categories).only("slug", "name_zh", "name_en")}
-    by_category = [
-        CategoryRow(names[pk].slug, names[pk].localized_name(), sales, returns, orders)
-        for pk, (sales, returns, orders) in categories.items()
-        if pk in names
-    ]
-    by_category.sort(key=lambda r: (-r.sales, r.slug))
+    by_category = sorted(categories.values(), key=lambda r: (-r.sales, r.slug))
     return by_category, list(channels.values())
 
 
