@@ -25,6 +25,7 @@ from .selectors import (
     billion_yuan_progress,
     category_and_channel,
     county_days,
+    county_profile_edits,
     county_summary,
     county_villages,
     distinct_buyers_and_partners,
@@ -199,6 +200,15 @@ def profile_villages_table(county: County) -> Table:
             ]
         )
     return Table([_("Village"), _("Township"), _("Service point"), _("Opened on"), _("Partner")], rows)
+
+
+def profile_history_table(county: County) -> Table:
+    rows = [
+        [edit.edited_at.strftime("%Y-%m-%d %H:%M"), edit.edited_by, label, old, new]
+        for edit in county_profile_edits(county, limit=None)
+        for label, old, new in edit.changes
+    ]
+    return Table([_("Edited at"), _("Edited by"), _("Field"), _("Before"), _("After")], rows)
 
 
 NATIONAL_TABLES = ("ranking", "provinces", "regions", "funnel", "daily")

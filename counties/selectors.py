@@ -1046,10 +1046,11 @@ def _shown(field_name: str, value) -> str:
     return str(choices.get(value, value))
 
 
-def county_profile_edits(county: County, limit: int = 50) -> list[ProfileEditRow]:
-    """The county's latest profile edits, newest first, with field labels."""
+def county_profile_edits(county: County, limit: int | None = 50) -> list[ProfileEditRow]:
+    """The county's latest profile edits (all with ``limit=None``), newest first, with field labels."""
     rows = []
-    for edit in CountyProfileEdit.objects.filter(county=county).select_related("edited_by")[:limit]:
+    edits = CountyProfileEdit.objects.filter(county=county).select_related("edited_by")
+    for edit in edits if limit is None else edits[:limit]:
         changes = []
         for name, change in edit.changes.items():
             try:
@@ -1059,7 +1060,7 @@ def county_profile_edits(county: County, limit: int = 50) -> list[ProfileEditRow
             changes.append((label, _shown(name, change.get("old")), _shown(name, change.get("new"))))
         rows.append(
             ProfileEditRow(
-                edited_at=edit.edited_at,
+                edited_at=timezone.localtime(edit.edited_at),
                 edited_by=edit.edited_by.get_username() if edit.edited_by else str(_("(deleted user)")),
                 changes=changes,
             )

@@ -19,6 +19,7 @@ profile_patterns = (
         path("<str:code>/", views.county_profile, name="profile"),
         path("<str:code>/edit/", views.county_profile_edit, name="profile_edit"),
         path("<str:code>/villages.csv", views.county_profile_export, name="profile_export"),
+        path("<str:code>/history.csv", views.county_profile_history_export, name="history_export"),
     ],
     "counties",
 )

@@ -265,6 +265,15 @@ def county_profile_export(request, code: str):
 
 
 @dashboard_access
+@require_GET
+@replica_reads
+def county_profile_history_export(request, code: str):
+    county = _visible_county(request, code)
+    data = exports.profile_history_table(county)
+    return exports.csv_response(f"{county.code}-profile-history.csv", data.header, data.rows)
+
+
+@dashboard_access
 @require_http_methods(["GET", "POST"])
 def county_profile_edit(request, code: str):
     """Staff of the county edit its descriptive text; admins every profile field."""

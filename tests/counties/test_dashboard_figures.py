@@ -341,3 +341,40 @@ def test_the_national_page_makes_a_bounded_number_of_queries(
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 60
     assert len(response.context["page"]) == 50
+
+
+# ── Bad input never breaks a page ────────────────────────────────────────────
+
+BAD_QUERIES = [
+    {"period": "custom", "from": "2025-13-01", "to": "x"},
+    {"from": "2025-03-10", "to": "2025-03-01"},
+    {"from": "1900-01-01", "to": "1900-01-02"},
+    {"sort": "'; drop table"},
+    {"page": "-1"},
+    {"page": "abc"},
+    {"province": "zz", "region": "south", "poverty": "maybe", "billion_yuan": "1", "ordering": "password"},
+    {"ordering": "-growth", "page": "9999"},
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_query_strings_show_errors_never_500(client, admin_user, county_a, query):
+    client.force_login(admin_user)
+    for name, args in (("dashboards:national", []), ("dashboards:county", [county_a.code])):
+        assert client.get(reverse(name, args=args), query).status_code == 200
+    for table in ("ranking", "provinces"):
+        assert client.get(reverse("dashboards:national_export", args=[table]), query).status_code == 200
+    assert client.get(reverse("dashboards:county_export", args=[county_a.code, "villages"]), query).status_code == 200
+
+
+def test_period_errors_are_shown_beside_the_default_period(client, carol, county_a):
+    client.force_login(carol)
+    response = client.get(
+        reverse("dashboards:county", args=[county_a.code]),
+        {"from": "2025-03-10", "to": "2025-03-01"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert 'id="period-errors"' in html
+    assert "The period must start on or before its last day." in html
+    assert response.context["dashboard"].period.key == "30d"

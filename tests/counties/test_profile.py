@@ -227,3 +227,17 @@ def test_admin_edits_in_django_admin_are_recorded(client, admin_user):
     assert response.status_code == 302, response.context["adminform"].form.errors
     edit = CountyProfileEdit.objects.get(county=county)
     assert edit.changes == {"name": {"old": "测试县", "new": "测试县二"}} and edit.edited_by == admin_user
+
+
+def test_the_edit_history_exports(client, carol, county_a):
+    import csv
+    import io
+
+    county_profile_update(county_id=county_a.pk, by_user=carol, partner_office="=cmd")
+    client.force_login(carol)
+    response = client.get(reverse("counties:history_export", args=[county_a.code]), HTTP_ACCEPT_LANGUAGE="en")
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["Edited at", "Edited by", "Field", "Before", "After"]
+    assert rows[1][1:] == ["carol", "partner office", "—", "'=cmd"]

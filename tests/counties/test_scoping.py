@@ -22,6 +22,7 @@ COUNTY_PAGES = [
     ("counties:profile", {}),
     ("counties:profile_edit", {}),
     ("counties:profile_export", {}),
+    ("counties:history_export", {}),
 ]
 COUNTY_API = ["api-county-villages", "api-county-dashboard"]
 NATIONAL_PAGES = [
