@@ -40,7 +40,14 @@ class MonthIncomeSerializer(serializers.Serializer):
 class PartnerMeIncomeView(APIView):
     @extend_schema(
         operation_id="partners_me_income",
-        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (default: this month)")],
+        parameters=[
+            OpenApiParameter(
+                "month",
+                OpenApiTypes.STR,
+                description="YYYY-MM (default: this month)",
+                pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$",
+            )
+        ],
         responses={
             200: MonthIncomeSerializer,
             400: inline_serializer("MonthError", {"month": serializers.ListField(child=serializers.CharField())}),

@@ -1,4 +1,4 @@
-"""Shared API plumbing: pagination for every list."""
+"""Shared API plumbing: pagination for every list, and the schema's shared error responses."""
 
 from rest_framework.pagination import PageNumberPagination
 
@@ -7,3 +7,37 @@ class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
+
+
+DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+
+
+def document_shared_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a list answers 404 for a page past the end."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            if "page" in names:
+                operation.setdefault("responses", {}).setdefault(
+                    "404",
+                    {
+                        "description": "A page past the last one.",
+                        "content": {"application/json": {"schema": DETAIL_SCHEMA}},
+                    },
+                )
+    return result

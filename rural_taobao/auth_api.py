@@ -12,8 +12,10 @@ from .login_protection import USERNAME_MAX_LENGTH, TokenRateThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    username = serializers.CharField(min_length=1, max_length=USERNAME_MAX_LENGTH)
+    password = serializers.CharField(
+        min_length=1, max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
 
 
 class TokenView(APIView):

@@ -7,6 +7,7 @@ from partners import income_urls
 
 from . import auth_api, health, views
 
+handler404 = "rural_taobao.views.not_found"
 handler500 = "rural_taobao.views.server_error"
 
 api_v1 = [

@@ -79,3 +79,13 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error."}, status=500)
     return HttpResponse("<h1>Server error</h1>", status=500)
+
+
+def not_found(request, exception=None):
+    """handler404: API clients get JSON, browsers the site's page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
