@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -252,6 +253,15 @@ class PartnerMonth:
     def net_commission(self) -> Decimal:
         return self.commission - self.reversals
 
+    def __add__(self, other: "PartnerMonth") -> "PartnerMonth":
+        return PartnerMonth(
+            month=self.month,
+            orders=self.orders + other.orders,
+            sales=self.sales + other.sales,
+            commission=self.commission + other.commission,
+            reversals=self.reversals + other.reversals,
+        )
+
 
 @dataclass
 class PartnerHome:
@@ -268,10 +278,8 @@ class PartnerHome:
         return sum(count for _status, _label, count in self.waiting_by_status)
 
 
-def partner_month_so_far(partner: Partner, today: dt.date) -> PartnerMonth:
-    month_start = today.replace(day=1)
-    start = _day_start(month_start)
-    end = _day_start(today + dt.timedelta(days=1))
+def _partner_figures(partner: Partner, month: dt.date, start: dt.datetime, end: dt.datetime) -> PartnerMonth:
+    """Payments and reversals (returns, cancellations after payment) of [start, end)."""
     paid = Q(paid_at__gte=start, paid_at__lt=end)
     reversed_ = Q(returned_at__gte=start, returned_at__lt=end) | Q(
         cancelled_at__gte=start, cancelled_at__lt=end, paid_at__isnull=False
@@ -298,12 +306,31 @@ def partner_month_so_far(partner: Partner, today: dt.date) -> PartnerMonth:
         )
     )
     return PartnerMonth(
-        month=month_start,
+        month=month,
         orders=orders["orders"],
         sales=orders["gross"] - orders["returned"],
         commission=commission["earned"],
         reversals=commission["reversed"],
     )
+
+
+# Past days of the month change no more: a payment, a return or a cancellation always
+# counts on the day it happens (now). Their figures are computed once a day per partner
+# and kept; only today's are read live. The hour bounds what a backfill could leave stale.
+PAST_DAYS_CACHE_SECONDS = 3600
+
+
+def partner_month_so_far(partner: Partner, today: dt.date) -> PartnerMonth:
+    month = today.replace(day=1)
+    todays = _partner_figures(partner, month, _day_start(today), _day_start(today + dt.timedelta(days=1)))
+    if today == month:
+        return todays
+    key = f"orders:partner-month-past-days:{partner.pk}:{today.isoformat()}"
+    past = cache.get(key)
+    if past is None:
+        past = _partner_figures(partner, month, _day_start(month), _day_start(today))
+        cache.set(key, past, PAST_DAYS_CACHE_SECONDS)
+    return past + todays
 
 
 def running_promotions(today: dt.date) -> QuerySet[Promotion]:

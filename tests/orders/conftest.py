@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.orders.factories import appliances, daily_goods, fruit
@@ -31,3 +32,9 @@ def english():
     """Service messages in English (the default language is Chinese)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The partner home keeps the figures of past days in the cache: start every test without."""
+    cache.clear()
