@@ -38,6 +38,7 @@ from .models import (
     CountyProfileEdit,
     CountySummary,
     NationalDay,
+    PromotionCountyDay,
     Province,
     ProvinceDay,
     Region,
@@ -116,11 +117,6 @@ class Period:
 
     def dates(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
-
-
-def last_complete_day() -> dt.date:
-    """Yesterday in Shanghai: the last day the nightly rollup has finished."""
-    return timezone.localdate() - dt.timedelta(days=1)
 
 
 def preset_period(key: str, *, today: dt.date | None = None) -> Period:
@@ -696,8 +692,6 @@ def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoi
     """Each promotion of the 12 months to ``end``: its days' sales against the county's
     average normal (non-promotion) day in those months. ``days`` holds the county's
     CountyDay rows of the window (already fetched for the trend)."""
-    from .models import PromotionCountyDay
-
     window = Period(start=end - dt.timedelta(days=364), end=end, key="window")
     promotions = list(
         Promotion.objects.filter(starts_on__lte=window.end, ends_on__gte=window.start).order_by("starts_on")
