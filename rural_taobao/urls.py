@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from partners import income_urls
 
-from . import auth_api, health, views
+from . import auth_api, health, pwa, views
 
 handler404 = "rural_taobao.views.not_found"
 handler500 = "rural_taobao.views.server_error"
@@ -22,7 +22,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("offline/", pwa.offline, name="pwa-offline"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", pwa.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,0 +1,351 @@
+/* The partner app's service worker, served at /sw.js (rural_taobao/pwa.py prepends
+ * self.RT_CONFIG: the version, the static files to precache, the page URLs).
+ *
+ * - Static files: cache first (their URLs change with their content in production; the
+ *   version changes with any of them, and a new worker drops the old cache).
+ * - The partner pages (home, new order, order list, villagers, an order's page): network
+ *   first; each answer is kept in the cache of the user the page was rendered for (the page
+ *   says who: <meta name="rt-user">), and offline the page comes from that copy. A page of
+ *   another user clears the previous user's copies: one user's page is never shown to
+ *   another.
+ * - A new-order or status form posted without a connection is kept in the outbox
+ *   (IndexedDB, see store.js) and the partner is sent to the order list; the page script
+ *   sends it when the connection returns, through the API, exactly once.
+ * - The villager type-ahead answers from the cached villagers when offline. */
+/* global RT_CONFIG, RTStore */
+"use strict";
+
+importScripts(RT_CONFIG.store);
+
+var STATIC_CACHE = "rt-static-" + RT_CONFIG.version;
+var PAGE_TIMEOUT_MS = 5000; // then the saved copy, if there is one (the network answer is still kept)
+var POST_TIMEOUT_MS = 20000; // then the outbox; a late server answer is harmless (same client_request_id)
+var LOOKUP_TIMEOUT_MS = 3000;
+var WARM_EVERY_MS = 10 * 60 * 1000;
+var MAX_VILLAGER_PAGES = 50; // 200 a page: 10,000 villagers
+
+var currentUser = null; // known from the pages (their meta tag) and their messages
+var loggedOut = false; // set by a logout until a page says who is logged in again
+var warming = null;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(STATIC_CACHE).then(function (cache) {
+      return cache.addAll(RT_CONFIG.precache.concat([RT_CONFIG.offlinePage]));
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (key) {
+        return key.indexOf("rt-static-") === 0 && key !== STATIC_CACHE;
+      }).map(function (key) { return caches.delete(key); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+// ── Who is logged in ─────────────────────────────────────────────────────────
+
+function knownUser() {
+  if (loggedOut) return Promise.resolve(null);
+  if (currentUser) return Promise.resolve(currentUser);
+  // After a restart of the worker: the one user whose pages are cached.
+  return caches.keys().then(function (keys) {
+    var pages = keys.filter(function (key) { return key.indexOf(RTStore.PAGES_PREFIX) === 0; });
+    currentUser = pages.length === 1 ? pages[0].slice(RTStore.PAGES_PREFIX.length) : null;
+    return currentUser;
+  });
+}
+
+function setUser(uid) {
+  uid = String(uid);
+  loggedOut = false;
+  if (uid === currentUser) return Promise.resolve();
+  currentUser = uid;
+  return RTStore.forgetOtherUsers(uid);
+}
+
+function userOfPage(html) {
+  var match = /<meta name="rt-user" content="(\d+)">/.exec(html);
+  return match ? match[1] : null;
+}
+
+// ── Pages ────────────────────────────────────────────────────────────────────
+
+var ORDER_PAGE = /^\/partner\/orders\/\d+\/$/;
+
+function isOfflinePage(url) {
+  return RT_CONFIG.pages.indexOf(url.pathname) >= 0 || ORDER_PAGE.test(url.pathname);
+}
+
+// One copy per page: the query (a filter, the new-order form's id) is not part of the key.
+function pageKey(url) {
+  return url.origin + url.pathname;
+}
+
+function storePage(url, response) {
+  if (!response.ok || response.type !== "basic") return Promise.resolve();
+  if ((response.headers.get("Content-Type") || "").indexOf("text/html") !== 0) return Promise.resolve();
+  return response.text().then(function (html) {
+    var uid = userOfPage(html);
+    if (!uid) return null;
+    return setUser(uid).then(function () {
+      if (loggedOut || uid !== currentUser) return null;
+      var copy = new Response(html, {
+        headers: { "Content-Type": response.headers.get("Content-Type"), "X-RT-Saved-At": new Date().toISOString() },
+      });
+      return caches.open(RTStore.pagesCacheName(uid)).then(function (cache) { return cache.put(pageKey(url), copy); });
+    });
+  });
+}
+
+function savedPage(url) {
+  return knownUser().then(function (uid) {
+    if (!uid) return null;
+    return caches.open(RTStore.pagesCacheName(uid)).then(function (cache) {
+      return cache.match(pageKey(url));
+    }).then(function (saved) {
+      if (!saved) return null;
+      var savedAt = saved.headers.get("X-RT-Saved-At") || "";
+      return saved.text().then(function (html) {
+        // Mark the copy, so the page says it is one.
+        html = html.replace(/<body\b/, '<body data-offline-copy="' + savedAt + '"');
+        if (url.pathname === RT_CONFIG.orderNew) {
+          // Each new order its own id: a saved form must never reuse the id of another.
+          html = html.replace(
+            /(<input type="hidden" name="client_request_id" value=")[^"]*(")/,
+            "$1" + RTStore.newId() + "$2"
+          );
+        }
+        return new Response(html, { headers: { "Content-Type": saved.headers.get("Content-Type") } });
+      });
+    });
+  });
+}
+
+function offlineFallback() {
+  return caches.match(RT_CONFIG.offlinePage).then(function (page) {
+    return page || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  });
+}
+
+// Network first; the saved copy when the network fails, or is slow and a copy exists.
+function networkFirstPage(event, url) {
+  var network = fetch(event.request);
+  event.waitUntil(network.then(function (response) { return storePage(url, response.clone()); }).catch(function () {}));
+  return new Promise(function (resolve) {
+    var done = false;
+    function finish(response) {
+      if (!done) {
+        done = true;
+        resolve(response);
+      }
+    }
+    var timer = setTimeout(function () {
+      savedPage(url).then(function (saved) { if (saved) finish(saved); });
+    }, PAGE_TIMEOUT_MS);
+    network.then(function (response) {
+      clearTimeout(timer);
+      finish(response);
+    }, function () {
+      clearTimeout(timer);
+      savedPage(url).then(function (saved) { return saved || offlineFallback(); }).then(finish);
+    });
+  });
+}
+
+// ── Forms posted without a connection go to the outbox ──────────────────────
+
+var STATUS_FORM = /^\/partner\/orders\/(\d+)\/status\/$/;
+
+function withTimeout(promise, ms) {
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+    promise.then(function (value) { clearTimeout(timer); resolve(value); }, function (error) {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+function postOrQueue(event, url) {
+  var copy = event.request.clone();
+  return withTimeout(fetch(event.request), POST_TIMEOUT_MS).catch(function () {
+    return Promise.all([copy.formData(), knownUser()]).then(function (results) {
+      var form = results[0];
+      var uid = results[1];
+      if (!uid) return offlineFallback();
+      var entries = [];
+      form.forEach(function (value, name) { entries.push([name, value]); });
+      var statusForm = STATUS_FORM.exec(url.pathname);
+      if (statusForm) {
+        var fields = {};
+        entries.forEach(function (pair) { fields[pair[0]] = pair[1]; });
+        return RTStore.queueStatus(uid, {
+          orderId: statusForm[1],
+          status: fields.to_status,
+          expectedStatus: fields.expected_status,
+          reason: fields.reason || "",
+        }).then(function (item) {
+          notifyPages();
+          return Response.redirect(url.pathname + "?queued=" + item.id, 303);
+        });
+      }
+      return RTStore.queueOrder(uid, RTStore.orderBodyFromForm(entries)).then(function (item) {
+        notifyPages();
+        return Response.redirect(RT_CONFIG.orderList + "?queued=" + item.id + "#outbox", 303);
+      });
+    });
+  });
+}
+
+function notifyPages() {
+  if (self.BroadcastChannel) new BroadcastChannel("rt-outbox").postMessage({ type: "changed" });
+}
+
+// ── Villager type-ahead ──────────────────────────────────────────────────────
+
+function lookup(event, url) {
+  return withTimeout(fetch(event.request), LOOKUP_TIMEOUT_MS).catch(function () {
+    return knownUser().then(function (uid) {
+      return uid ? RTStore.searchVillagers(uid, url.searchParams.get("q")) : [];
+    }).then(function (found) {
+      var results = found.map(function (v) { return { name: v.name, phone: v.phone }; });
+      return new Response(JSON.stringify({ results: results }), {
+        headers: { "Content-Type": "application/json", "X-RT-Offline": "1" },
+      });
+    });
+  });
+}
+
+// Categories and promotions: the network, else the copy kept by warm().
+function referenceData(event, url) {
+  var key = url.pathname === RT_CONFIG.api.categories ? "categories" : "promotions";
+  return fetch(event.request).catch(function () {
+    return knownUser().then(function (uid) {
+      return uid ? RTStore.get(uid, "meta", key) : null;
+    }).then(function (results) {
+      if (!results) return Response.error();
+      var body = { count: results.length, next: null, previous: null, results: results };
+      return new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json", "X-RT-Offline": "1" } });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "GET") {
+    if (url.pathname.indexOf("/static/") === 0) {
+      event.respondWith(
+        caches.open(STATIC_CACHE).then(function (cache) {
+          return cache.match(request).then(function (hit) {
+            return hit || fetch(request).then(function (response) {
+              if (response.ok) cache.put(request, response.clone());
+              return response;
+            });
+          });
+        })
+      );
+    } else if (request.mode === "navigate" && isOfflinePage(url)) {
+      event.respondWith(networkFirstPage(event, url));
+    } else if (url.pathname === RT_CONFIG.villagerLookup) {
+      event.respondWith(lookup(event, url));
+    } else if (url.pathname === RT_CONFIG.api.categories || url.pathname === RT_CONFIG.api.promotions) {
+      event.respondWith(referenceData(event, url));
+    }
+    return; // anything else: the network, untouched
+  }
+  if (request.method === "POST" && request.mode === "navigate" &&
+      (url.pathname === RT_CONFIG.orderNew || STATUS_FORM.test(url.pathname))) {
+    event.respondWith(postOrQueue(event, url));
+  }
+});
+
+// ── Keeping the copy fresh: the pages, the villagers, categories and promotions ─
+
+function fetchJson(url) {
+  return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  });
+}
+
+function allPages(url, pages) {
+  return fetchJson(url).then(function (data) {
+    var results = (pages || []).concat(data.results || []);
+    if (data.next && results.length < MAX_VILLAGER_PAGES * 200) {
+      // Follow `next` on this origin only.
+      var next = new URL(data.next, self.location.origin);
+      return allPages(next.pathname + next.search, results);
+    }
+    return results;
+  });
+}
+
+function warm(uid) {
+  if (warming) return warming;
+  function stillCurrent() {
+    if (loggedOut || currentUser !== uid) throw new Error("user changed");
+  }
+  var pages = RT_CONFIG.pages.map(function (path) {
+    var url = new URL(path, self.location.origin);
+    return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+      stillCurrent();
+      return response.ok ? storePage(url, response) : null;
+    });
+  });
+  var villagers = allPages(RT_CONFIG.api.villagers + "?page_size=200&ordering=name").then(function (list) {
+    stillCurrent();
+    return RTStore.replaceVillagers(uid, list);
+  });
+  var categories = fetchJson(RT_CONFIG.api.categories + "?page_size=200").then(function (data) {
+    stillCurrent();
+    return RTStore.put(uid, "meta", data.results, "categories");
+  });
+  var promotions = fetchJson(RT_CONFIG.api.promotions + "?active=true&page_size=200").then(function (data) {
+    stillCurrent();
+    return RTStore.put(uid, "meta", data.results, "promotions");
+  });
+  warming = Promise.all(pages.concat([villagers, categories, promotions])).then(function () {
+    stillCurrent();
+    return RTStore.put(uid, "meta", Date.now(), "warmedAt");
+  }).finally(function () { warming = null; });
+  return warming;
+}
+
+function warmIfDue(uid) {
+  return RTStore.get(uid, "meta", "warmedAt").then(function (at) {
+    if (at && Date.now() - at < WARM_EVERY_MS) return "fresh";
+    return warm(uid).then(function () { return "warmed"; });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var port = event.ports && event.ports[0];
+  function reply(message) { if (port) port.postMessage(message); }
+  var work;
+  if (data.type === "hello" && data.user) {
+    // A partner page: who is logged in, and whether it is online to refresh the copy.
+    work = setUser(data.user).then(function () {
+      return data.online ? warmIfDue(String(data.user)) : "offline";
+    });
+  } else if (data.type === "warm" && data.user) {
+    work = setUser(data.user).then(function () { return warm(String(data.user)); });
+  } else if (data.type === "logout") {
+    // Stop keeping anything until a page says who is logged in; the page deletes the data.
+    loggedOut = true;
+    currentUser = null;
+    RTStore.closeAll();
+    work = (warming || Promise.resolve()).catch(function () {}).then(function () { return RTStore.wipeAll(data.user); });
+  } else {
+    return;
+  }
+  event.waitUntil(work.then(function (result) { reply({ ok: true, result: result }); }, function (error) {
+    reply({ ok: false, error: String(error) });
+  }));
+});
