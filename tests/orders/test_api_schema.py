@@ -75,9 +75,24 @@ def test_responses_match_the_schema(openapi, alice, carol, categories):
     check(openapi, "/api/v1/orders/", "get", client.get("/api/v1/orders/"))
     check(openapi, "/api/v1/orders/{id}/", "get", client.get(f"/api/v1/orders/{order_id}/"))
     status_path = "/api/v1/orders/{id}/status/"
-    check(openapi, status_path, "post", client.post(f"/api/v1/orders/{order_id}/status/", {"status": "paid"}))
-    check(openapi, status_path, "post", client.post(f"/api/v1/orders/{order_id}/status/", {"status": "paid"}))
-    check(openapi, status_path, "post", client.post(f"/api/v1/orders/{order_id}/status/", {"status": "cancelled"}))
+    check(
+        openapi,
+        status_path,
+        "post",
+        client.post(f"/api/v1/orders/{order_id}/status/", {"status": "paid"}, format="json"),
+    )
+    check(
+        openapi,
+        status_path,
+        "post",
+        client.post(f"/api/v1/orders/{order_id}/status/", {"status": "paid"}, format="json"),
+    )
+    check(
+        openapi,
+        status_path,
+        "post",
+        client.post(f"/api/v1/orders/{order_id}/status/", {"status": "cancelled"}, format="json"),
+    )
     check(openapi, "/api/v1/categories/", "get", client.get("/api/v1/categories/"))
     check(openapi, "/api/v1/promotions/", "get", client.get("/api/v1/promotions/?active=true"))
     check(openapi, "/api/v1/villagers/", "get", client.get("/api/v1/villagers/"))
@@ -85,4 +100,9 @@ def test_responses_match_the_schema(openapi, alice, carol, categories):
     staff.force_authenticate(carol)
     place_order(alice)
     check(openapi, "/api/v1/orders/", "get", staff.get("/api/v1/orders/"))
-    check(openapi, status_path, "post", staff.post(f"/api/v1/orders/{order_id}/status/", {"status": "shipped"}))
+    check(
+        openapi,
+        status_path,
+        "post",
+        staff.post(f"/api/v1/orders/{order_id}/status/", {"status": "shipped"}, format="json"),
+    )
