@@ -212,12 +212,29 @@ def read_rows(source, filename: str = "") -> list[_Row]:
         if not any(values.values()):
             continue  # blank lines, e.g. at the end of an Excel export
         rows.append(_Row(number=number, values=values))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(n)d rows; split it into smaller files.") % {"n": MAX_ROWS}
+            )
     if columns is None:
         raise ImportFileError(_("The file is empty."))
     return rows
 
 
 # ── Validating ───────────────────────────────────────────────────────────────
+
+MAX_ROWS = 100_000
+_FORMULA_START = ("=", "@", "\t=", "\r=")
+
+
+def looks_like_a_formula(value: str) -> bool:
+    """A spreadsheet formula (=cmd|…, @SUM(…), +A1, -2+3): refused, never stored, so it
+    can never run when someone exports and opens the data again."""
+    if not value:
+        return False
+    if value.startswith(_FORMULA_START):
+        return True
+    return value[0] in "+-" and len(value) > 1 and not value[1:].replace(".", "", 1).isdigit()
 
 
 def import_path(status: str) -> list[str]:
@@ -260,6 +277,9 @@ def _validate(
         def bad(column: str, message: str, row=row) -> None:
             errors.append(RowError(row=row.number, column=column, message=str(message)))
 
+        for column, value in values.items():
+            if looks_like_a_formula(value):
+                bad(column, _("Formulas are not accepted: enter the value itself."))
         if not values.get("name"):
             bad("name", _("The name is missing."))
         for column, limit in MAX_LENGTHS.items():

@@ -5,7 +5,7 @@ was rolled back by the database, so nothing is half-written."""
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -30,3 +30,56 @@ class DatabaseUnavailableMiddleware:
             response = render(request, "unavailable.html", {"message": message}, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class RefuseNullCharactersMiddleware:
+    """A NUL character is never part of a real name, phone or filter, and PostgreSQL
+    refuses it in any text: answer 400 before a view passes one to a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or self._has_null(request.GET)
+            or (
+                request.method == "POST"
+                and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+                and self._has_null(request.POST)
+            )
+        ):
+            message = _("The request contains a NUL character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_null(query_dict) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in values) for key, values in query_dict.lists())
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than MAX_REQUEST_BYTES from its Content-Length, before any of it
+    is read: 413 with a message (uploads have their own, smaller limits in their forms)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.limit = settings.MAX_REQUEST_BYTES
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.limit:
+            message = _("The request is too large (at most %(mb)d MB).") % {"mb": self.limit // (1024 * 1024)}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            response = HttpResponseBadRequest(message)
+            response.status_code = 413
+            return response
+        return self.get_response(request)

@@ -45,11 +45,27 @@ def test_the_api_honours_its_schema_under_generated_input(tokens, role, tmp_path
     with gunicorn(_database_url(), workers=2, extra_env=env_extra) as port:
         report = tmp_path / "schemathesis.txt"
         result = subprocess.run(
-            [str(Path(sys.executable).with_name("schemathesis")), "run", f"http://127.0.0.1:{port}/api/schema/",
-             "--checks", "all", "--header", f"Authorization: Token {tokens[role]}",
-             "--max-examples", MAX_EXAMPLES, "--seed", "2015", "--workers", "2", "--request-timeout", "30",
-             "--no-color"],
-            capture_output=True, text=True, timeout=1500,
+            [
+                str(Path(sys.executable).with_name("schemathesis")),
+                "run",
+                f"http://127.0.0.1:{port}/api/schema/",
+                "--checks",
+                "all",
+                "--header",
+                f"Authorization: Token {tokens[role]}",
+                "--max-examples",
+                MAX_EXAMPLES,
+                "--seed",
+                "2015",
+                "--workers",
+                "2",
+                "--request-timeout",
+                "30",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1500,
         )
         report.write_text(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout[-6000:]

@@ -1,6 +1,7 @@
 """Bulk import: both file formats and header languages, dry run, atomicity, idempotency, every row error."""
 
 import pytest
+from django.utils import translation
 
 from counties.models import Village
 from partners.importing import ImportFileError, import_partners, import_path
@@ -237,3 +238,15 @@ def test_progress_is_reported(villages):
     seen = []
     run(*partner_file("csv", ENGLISH, GOOD_ROWS), progress=lambda stage, done, total: seen.append((stage, done, total)))
     assert ("validated", 3, 3) in seen and ("imported", 3, 3) in seen
+
+
+@pytest.mark.parametrize("cell", ["=cmd|' /C calc'!A0", "@SUM(A1:A2)", "+A1", "-2+3"])
+def test_a_formula_in_any_cell_is_refused(cell, county_a):
+    from partners.importing import import_partners
+
+    data = f"name,phone,county_code,village,previous_occupation\n张三,13800001111,410225,张庄村,\"{cell}\"\n".encode()
+    with translation.override("en"):
+        report = import_partners(source=data, filename="x.csv", dry_run=True, create_villages=True)
+    assert not report.ok
+    assert [(e.row, e.column) for e in report.errors] == [(2, "previous_occupation")]
+    assert report.errors[0].message == "Formulas are not accepted: enter the value itself."
