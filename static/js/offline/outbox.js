@@ -365,7 +365,8 @@
     var actions = document.getElementById("order-actions");
     if (actions) {
       actions.querySelectorAll("form").forEach(function (form) {
-        (form.closest("details") || form).hidden = mine.length > 0;
+        // (style, not the hidden attribute: the form's own class sets its display)
+        (form.closest("details") || form).style.display = mine.length > 0 ? "none" : "";
       });
     }
     if (!mine.length) {
