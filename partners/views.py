@@ -42,7 +42,8 @@ from .services import (
     set_password_path,
 )
 
-SET_PASSWORD_LINK_SESSION_KEY = "onboarding_set_password_link"  # noqa: S105 — a session key, not a secret
+# A session key, not a secret (bandit B105).
+SET_PASSWORD_LINK_SESSION_KEY = "onboarding_set_password_link"  # noqa: S105  # nosec B105
 PENDING_IMPORT_SESSION_KEY = "onboarding_pending_import"
 # Uploaded files wait here between the dry run and the confirmation. On several web hosts
 # the confirmation must reach the same host (or this becomes shared storage).
