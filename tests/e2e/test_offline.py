@@ -267,6 +267,30 @@ def test_status_changes_made_offline_are_applied_in_order_and_a_refused_one_is_s
     ]
 
 
+def test_a_status_form_whose_post_fails_on_the_way_is_queued_and_applied(phone_page, login, partner):
+    page = phone_page
+    order = place_order(partner, villager_phone="13911110031", villager_name="陈二叔")
+    log_in_and_wait_for_the_offline_copy(page, login, partner.user)
+    page.goto(f"{page.base_url}/partner/orders/{order.pk}/")
+
+    def drop_posts(route):
+        if route.request.method == "POST":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    # given: the post of the action form dies on the way, in the worker
+    page.context.route(f"**/partner/orders/{order.pk}/status/", drop_posts)
+    # when
+    page.click("#action-paid")
+    # then: kept, back on the order's page, sent through the API, and the page shows the new status
+    expect(page).to_have_url(re.compile(rf"/partner/orders/{order.pk}/"))
+    expect(page.locator("#order-status .badge-paid")).to_be_visible()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert list(order.status_changes.values_list("to_status", flat=True)) == ["placed", "paid"]
+
+
 def test_the_villager_type_ahead_categories_and_promotion_work_offline(phone_page, login, partner):
     page = phone_page
     promotion = PromotionFactory(name="双十一")
@@ -326,8 +350,13 @@ def test_after_logging_out_the_next_partner_sees_nothing_of_the_first(
     page.context.set_offline(True)
     queue_order_offline(page, phone="13911110021", name="冯大伯", lines=[("锄头", "daily-goods", "1", "45.00")])
     page.route("**/api/v1/orders/", lambda route: route.abort())  # it cannot be sent before logging out
+    expect(page.locator("#outbox-send-now")).to_be_hidden()  # not while offline
     page.context.set_offline(False)
     expect(page.locator("#outbox [data-outbox-item]")).to_have_count(1)
+    expect(page.locator("#outbox [data-outbox-item]")).to_contain_text("13911110021")
+    with page.expect_request("**/api/v1/orders/"):  # "Send now" tries again at once
+        page.click("#outbox-send-now")
+    expect(page.locator("#outbox [data-state=waiting]")).to_have_count(1)
     stored = page.evaluate(OFFLINE_STORAGE_JS)
     assert stored["databases"] == [f"rt-offline-u{first_user.pk}"]
     assert any("赵大爷" in entry["text"] for entry in stored["caches"])

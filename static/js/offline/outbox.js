@@ -267,8 +267,10 @@
       if (item.conflictOrder) {
         note.appendChild(el("a", { href: ordersUrl + item.conflictOrder + "/", text: t("view_that_order") }));
       }
+    } else if (item.note === "refused") {
+      note.appendChild(el("span", { text: t("note_refused", { detail: item.detail }) }));
     } else if (item.note) {
-      note.appendChild(el("span", { text: t("note_" + item.note) + (item.detail ? " (" + item.detail + ")" : "") }));
+      note.appendChild(el("span", { text: t("note_" + item.note) }));
     }
     return note.childNodes.length ? note : null;
   }
@@ -512,6 +514,9 @@
 
   // One item; resolves "next" (go on with the next) or "stop" (try the rest later).
   async function sendItem(item) {
+    // As stored now: deleted or edited meanwhile (another tab), it is not this one any more.
+    item = await RTStore.get(uid, "outbox", item.id);
+    if (!item || (item.state !== "waiting" && item.state !== "sending")) return "next";
     await RTStore.patch(uid, item.id, { state: "sending", attempts: (item.attempts || 0) + 1, lastAttempt: Date.now() });
     var response;
     try {
@@ -529,6 +534,7 @@
     } catch (e) { /* not JSON: an HTML error page */ }
     var status = response.status;
     if (status === 200 || status === 201) {
+      if (item.kind === "status" && orderPage && String(item.order.id) === orderPage[1]) state.reloadOrderPage = true;
       await RTStore.patch(uid, item.id, {
         state: "sent",
         sentAt: Date.now(),
@@ -550,8 +556,10 @@
       return "next";
     }
     if (status === 401 || status === 403) {
-      // Logged out meanwhile, or no longer allowed: keep it, say why, try again later.
-      await RTStore.patch(uid, item.id, { state: "waiting", note: "auth", detail: asList(data.detail).join(" ") });
+      // Logged out meanwhile, or not allowed now (a suspended partner): keep it, say why
+      // in the server's words, try again later.
+      var detail = asList(data.detail).join(" ");
+      await RTStore.patch(uid, item.id, { state: "waiting", note: detail ? "refused" : "auth", detail: detail });
       return "stop";
     }
     await RTStore.patch(uid, item.id, { state: "waiting", note: "server", detail: "" });
@@ -600,7 +608,11 @@
     }).then(function () {
       state.sending = false;
       return refresh();
-    }).then(broadcast);
+    }).then(function () {
+      broadcast();
+      // This order's page shows its old status and actions: show the new ones.
+      if (state.reloadOrderPage) location.reload();
+    });
   }
 
   sendNow.addEventListener("click", function () {

@@ -75,6 +75,7 @@ function userOfPage(html) {
 // ── Pages ────────────────────────────────────────────────────────────────────
 
 var ORDER_PAGE = /^\/partner\/orders\/\d+\/$/;
+var MAX_ORDER_PAGES = 50; // the orders looked at last
 
 function isOfflinePage(url) {
   return RT_CONFIG.pages.indexOf(url.pathname) >= 0 || ORDER_PAGE.test(url.pathname);
@@ -96,8 +97,22 @@ function storePage(url, response) {
       var copy = new Response(html, {
         headers: { "Content-Type": response.headers.get("Content-Type"), "X-RT-Saved-At": new Date().toISOString() },
       });
-      return caches.open(RTStore.pagesCacheName(uid)).then(function (cache) { return cache.put(pageKey(url), copy); });
+      return caches.open(RTStore.pagesCacheName(uid)).then(function (cache) {
+        return cache.put(pageKey(url), copy).then(function () {
+          return ORDER_PAGE.test(url.pathname) ? trimOrderPages(cache) : null;
+        });
+      });
     });
+  });
+}
+
+// Keys come back oldest first (a page saved again moves to the end).
+function trimOrderPages(cache) {
+  return cache.keys().then(function (requests) {
+    var orders = requests.filter(function (request) { return ORDER_PAGE.test(new URL(request.url).pathname); });
+    return Promise.all(orders.slice(0, Math.max(0, orders.length - MAX_ORDER_PAGES)).map(function (request) {
+      return cache.delete(request);
+    }));
   });
 }
 
@@ -190,7 +205,7 @@ function postOrQueue(event, url) {
           reason: fields.reason || "",
         }).then(function (item) {
           notifyPages();
-          return Response.redirect(url.pathname + "?queued=" + item.id, 303);
+          return Response.redirect(RT_CONFIG.orderList + statusForm[1] + "/?queued=" + item.id, 303);
         });
       }
       return RTStore.queueOrder(uid, RTStore.orderBodyFromForm(entries)).then(function (item) {
