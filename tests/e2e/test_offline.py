@@ -165,19 +165,23 @@ def test_a_send_cut_after_the_server_committed_is_retried_with_the_same_id_and_p
     expect(page.locator("#offline-banner")).to_be_hidden()
 
 
-def test_an_order_form_whose_post_fails_on_the_way_waits_in_the_outbox_and_is_sent(phone_page, login, partner):
+@pytest.mark.parametrize("failure", ["connection reset", "server unavailable"])
+def test_an_order_form_whose_post_fails_on_the_way_waits_in_the_outbox_and_is_sent(phone_page, login, partner, failure):
     page = phone_page
     log_in_and_wait_for_the_offline_copy(page, login, partner.user)
     page.goto(f"{page.base_url}/partner/orders/new/")
     request_id = page.locator("#id_client_request_id").input_value()
     fill_order(page, **THREE_ORDERS[1])
 
-    # given: the phone believes it is online, but the post dies on the way (in the worker)
+    # given: the phone believes it is online, but the post dies on the way (in the worker),
+    # or the server cannot take it now (a 503 during a database outage)
     def drop_posts(route):
-        if route.request.method == "POST":
+        if route.request.method != "POST":
+            route.continue_()
+        elif failure == "connection reset":
             route.abort("connectionreset")
         else:
-            route.continue_()
+            route.fulfill(status=503, content_type="text/html", body="<h1>Service unavailable</h1>")
 
     page.context.route("**/partner/orders/new/**", drop_posts)
     # when
@@ -296,8 +300,12 @@ def test_the_villager_type_ahead_categories_and_promotion_work_offline(phone_pag
     promotion = PromotionFactory(name="双十一")
     VillagerFactory(partner=partner, phone="13655556666", name="赵大爷")
     log_in_and_wait_for_the_offline_copy(page, login, partner.user)
+    # a form prefilled for a villager is not what the saved new-order form should be
+    page.goto(f"{page.base_url}/partner/orders/new/?phone=13655556666")
+    expect(page.locator("#id_villager_name")).to_have_value("赵大爷")
     page.context.set_offline(True)
     page.goto(f"{page.base_url}/partner/orders/new/")
+    expect(page.locator("#id_villager_phone")).to_have_value("")
     # the villager from the phone's copy
     page.locator("#id_villager_phone").press_sequentially("136555")
     page.click("#villager-suggestions .suggestion")
@@ -420,6 +428,7 @@ def test_a_second_login_without_logging_out_never_sees_the_first_partners_pages(
     assert {entry["cache"] for entry in stored["caches"] if entry["cache"].startswith("rt-pages-")} == {
         f"rt-pages-u{second_partner.user.pk}"
     }
+    assert stored["databases"] == [f"rt-offline-u{second_partner.user.pk}"]
 
 
 PAGE_BUDGET_BYTES = 150 * 1024

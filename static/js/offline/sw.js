@@ -86,6 +86,15 @@ function pageKey(url) {
   return url.origin + url.pathname;
 }
 
+// Which answers become the saved copy: the plain page, not a filtered list or search, not
+// a new-order form prefilled for a villager or showing that it was already sent.
+function worthSaving(url, html) {
+  var params = Array.from(url.searchParams.keys());
+  var allowed = url.pathname === RT_CONFIG.orderNew ? ["form"] : ORDER_PAGE.test(url.pathname) ? ["queued"] : [];
+  if (params.some(function (name) { return allowed.indexOf(name) < 0; })) return false;
+  return html.indexOf('id="already-placed"') < 0;
+}
+
 function storePage(url, response) {
   if (!response.ok || response.type !== "basic") return Promise.resolve();
   if ((response.headers.get("Content-Type") || "").indexOf("text/html") !== 0) return Promise.resolve();
@@ -93,7 +102,7 @@ function storePage(url, response) {
     var uid = userOfPage(html);
     if (!uid) return null;
     return setUser(uid).then(function () {
-      if (loggedOut || uid !== currentUser) return null;
+      if (loggedOut || uid !== currentUser || !worthSaving(url, html)) return null;
       var copy = new Response(html, {
         headers: { "Content-Type": response.headers.get("Content-Type"), "X-RT-Saved-At": new Date().toISOString() },
       });
@@ -125,8 +134,9 @@ function savedPage(url) {
       if (!saved) return null;
       var savedAt = saved.headers.get("X-RT-Saved-At") || "";
       return saved.text().then(function (html) {
-        // Mark the copy, so the page says it is one.
+        // Mark the copy, so the page says it is one; drop the messages of that visit.
         html = html.replace(/<body\b/, '<body data-offline-copy="' + savedAt + '"');
+        html = html.replace(/<ul class="messages">[\s\S]*?<\/ul>/, "");
         if (url.pathname === RT_CONFIG.orderNew) {
           // Each new order its own id: a saved form must never reuse the id of another.
           html = html.replace(
@@ -163,7 +173,9 @@ function networkFirstPage(event, url) {
     }, PAGE_TIMEOUT_MS);
     network.then(function (response) {
       clearTimeout(timer);
-      finish(response);
+      if (response.status < 500) return finish(response);
+      // The server is there but cannot answer (a database outage: 503): the copy is better.
+      savedPage(url).then(function (saved) { finish(saved || response); });
     }, function () {
       clearTimeout(timer);
       savedPage(url).then(function (saved) { return saved || offlineFallback(); }).then(finish);
@@ -185,39 +197,52 @@ function withTimeout(promise, ms) {
   });
 }
 
+// No answer, a timeout, or a server that cannot answer now (502–504: nothing was saved,
+// and if it was, the same client_request_id makes the resend harmless).
 function postOrQueue(event, url) {
   var copy = event.request.clone();
-  return withTimeout(fetch(event.request), POST_TIMEOUT_MS).catch(function () {
-    return Promise.all([copy.formData(), knownUser()]).then(function (results) {
-      var form = results[0];
-      var uid = results[1];
-      if (!uid) return offlineFallback();
-      var entries = [];
-      form.forEach(function (value, name) { entries.push([name, value]); });
-      var statusForm = STATUS_FORM.exec(url.pathname);
-      if (statusForm) {
-        var fields = {};
-        entries.forEach(function (pair) { fields[pair[0]] = pair[1]; });
-        return RTStore.queueStatus(uid, {
-          orderId: statusForm[1],
-          status: fields.to_status,
-          expectedStatus: fields.expected_status,
-          reason: fields.reason || "",
-        }).then(function (item) {
-          notifyPages();
-          return Response.redirect(RT_CONFIG.orderList + statusForm[1] + "/?queued=" + item.id, 303);
-        });
-      }
-      return RTStore.queueOrder(uid, RTStore.orderBodyFromForm(entries)).then(function (item) {
+  return withTimeout(fetch(event.request), POST_TIMEOUT_MS).then(function (response) {
+    if (response.status >= 502 && response.status <= 504) return queue(copy, url, response);
+    return response;
+  }, function () {
+    return queue(copy, url, null);
+  });
+}
+
+function queue(request, url, serverAnswer) {
+  return Promise.all([request.formData(), knownUser()]).then(function (results) {
+    var form = results[0];
+    var uid = results[1];
+    var entries = [];
+    form.forEach(function (value, name) { entries.push([name, value]); });
+    // "Add a line" posted without the page script is not an order.
+    if (!uid || form.has("add_line")) return serverAnswer || offlineFallback();
+    var statusForm = STATUS_FORM.exec(url.pathname);
+    if (statusForm) {
+      var fields = {};
+      entries.forEach(function (pair) { fields[pair[0]] = pair[1]; });
+      return RTStore.queueStatus(uid, {
+        orderId: statusForm[1],
+        status: fields.to_status,
+        expectedStatus: fields.expected_status,
+        reason: fields.reason || "",
+      }).then(function (item) {
         notifyPages();
-        return Response.redirect(RT_CONFIG.orderList + "?queued=" + item.id + "#outbox", 303);
+        return Response.redirect(RT_CONFIG.orderList + statusForm[1] + "/?queued=" + item.id, 303);
       });
+    }
+    return RTStore.queueOrder(uid, RTStore.orderBodyFromForm(entries)).then(function (item) {
+      notifyPages();
+      return Response.redirect(RT_CONFIG.orderList + "?queued=" + item.id + "#outbox", 303);
     });
   });
 }
 
 function notifyPages() {
-  if (self.BroadcastChannel) new BroadcastChannel("rt-outbox").postMessage({ type: "changed" });
+  if (!self.BroadcastChannel) return;
+  var channel = new BroadcastChannel("rt-outbox");
+  channel.postMessage({ type: "changed" });
+  channel.close();
 }
 
 // ── Villager type-ahead ──────────────────────────────────────────────────────
@@ -325,9 +350,16 @@ function warm(uid) {
     stillCurrent();
     return RTStore.put(uid, "meta", data.results, "promotions");
   });
-  warming = Promise.all(pages.concat([villagers, categories, promotions])).then(function () {
+  // A part that fails (a suspended partner's API, a dropped connection) waits for the next
+  // round like the rest: the page loads do not retry it on every visit.
+  var parts = pages.concat([villagers, categories, promotions]).map(function (part) {
+    return part.then(function () { return true; }, function () { return false; });
+  });
+  warming = Promise.all(parts).then(function (done) {
     stillCurrent();
-    return RTStore.put(uid, "meta", Date.now(), "warmedAt");
+    return RTStore.put(uid, "meta", Date.now(), "warmedAt").then(function () {
+      return done.every(Boolean) ? "warmed" : "partly";
+    });
   }).finally(function () { warming = null; });
   return warming;
 }
@@ -335,7 +367,7 @@ function warm(uid) {
 function warmIfDue(uid) {
   return RTStore.get(uid, "meta", "warmedAt").then(function (at) {
     if (at && Date.now() - at < WARM_EVERY_MS) return "fresh";
-    return warm(uid).then(function () { return "warmed"; });
+    return warm(uid);
   });
 }
 
