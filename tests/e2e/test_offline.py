@@ -165,6 +165,43 @@ def test_a_send_cut_after_the_server_committed_is_retried_with_the_same_id_and_p
     expect(page.locator("#offline-banner")).to_be_hidden()
 
 
+def test_an_order_changed_after_a_send_whose_answer_was_lost_is_refused_not_placed_twice(
+    phone_page, login, partner, console_errors
+):
+    page = phone_page
+    log_in_and_wait_for_the_offline_copy(page, login, partner.user)
+    page.context.set_offline(True)
+    queue_order_offline(page, **THREE_ORDERS[0])
+    first_answer_lost = []
+
+    def lose_the_answers(route):
+        if route.request.method == "POST":
+            if not first_answer_lost:
+                route.fetch()  # the server places the order ...
+            first_answer_lost.append(True)
+            route.abort("connectionreset")  # ... and the phone never hears of it
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/orders/", lose_the_answers)
+    page.context.set_offline(False)
+    expect(page.locator("#outbox [data-state=waiting][data-note=network]")).to_have_count(1)
+    assert Order.objects.count() == 1
+    # when: the partner changes the quantity before the phone learns it was placed
+    page.click("#outbox [data-edit]")
+    expect(page.locator("#outbox-editing")).to_be_visible()
+    page.fill("#id_lines-0-quantity", "2")
+    page.unroute("**/api/v1/orders/")
+    page.click("#submit-order")
+    # then: the server refuses the other content under the same id, and shows the order placed
+    conflict = page.locator("#outbox [data-state=conflict]")
+    expect(conflict).to_have_count(1)
+    order = Order.objects.get()
+    expect(conflict.locator(f"a[href='/partner/orders/{order.pk}/']")).to_be_visible()
+    assert order.lines.get().quantity == 1
+    assert network_noise(console_errors) == []
+
+
 @pytest.mark.parametrize("failure", ["connection reset", "server unavailable"])
 def test_an_order_form_whose_post_fails_on_the_way_waits_in_the_outbox_and_is_sent(phone_page, login, partner, failure):
     page = phone_page

@@ -301,6 +301,7 @@
       "data-id": item.id,
       "data-kind": item.kind,
       "data-state": item.state,
+      "data-note": item.note || "",
       "data-client-request-id": item.kind === "order" ? item.body.client_request_id : "",
     }, [
       el("div", { className: "order-card-top" }, [
@@ -430,7 +431,8 @@
       var body = RTStore.orderBodyFromForm(entries);
       var saved = editing ? RTStore.updateOrder(uid, editing.id, body) : RTStore.queueOrder(uid, body);
       saved.then(function (item) {
-        if (!item) throw new Error("not editable");
+        // Sent meanwhile from another tab: the list shows what became of it.
+        item = item || editing;
         broadcast();
         // Back to this page (back button, restored tab) must not reuse the id.
         var idInput = orderForm.querySelector("input[name=client_request_id]");
@@ -572,6 +574,7 @@
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
       if (item.state !== "waiting" && item.state !== "sending") continue;
+      if (editing && editing.id === item.id) continue; // being changed on this page: after saving
       var outcome = await sendItem(item);
       await refresh();
       if (outcome === "stop") return false;
