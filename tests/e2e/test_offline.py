@@ -547,3 +547,41 @@ def test_the_new_order_page_loads_under_150_kb_and_again_from_the_cache(browser,
         print(figures)
     finally:
         context.close()
+
+
+def test_going_back_to_a_form_saved_offline_gives_the_next_order_a_new_id(phone_page, login, partner):
+    page = phone_page
+    log_in_and_wait_for_the_offline_copy(page, login, partner.user)
+    page.goto(f"{page.base_url}/partner/orders/new/")
+    saved_id = page.locator("#id_client_request_id").input_value()
+    # given: the form, loaded with a network, saved offline
+    page.context.set_offline(True)
+    fill_order(page, **THREE_ORDERS[0])
+    page.click("#submit-order")
+    expect(page).to_have_url(re.compile(r"/partner/orders/\?queued="))
+    page.route("**/api/v1/orders/", lambda route: route.abort())  # not sent yet
+    page.context.set_offline(False)
+    expect(page.locator("#outbox [data-client-request-id='" + saved_id + "']")).to_have_count(1)
+    # when: the partner goes back to that form (and the network is back)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/partner/orders/new/"))
+    # then: typed again it is another order, with an id of its own
+    expect(page.locator("#id_client_request_id")).not_to_have_value(saved_id)
+    page.reload()
+    expect(page.locator("#id_client_request_id")).not_to_have_value(saved_id)
+    assert saved_id not in page.url
+
+
+def test_chromium_finds_the_partner_app_installable(page, login, partner):
+    # given: a partner page, controlled by the worker
+    log_in_and_wait_for_the_offline_copy(page, login, partner.user)
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # when: Chromium's own check (the one behind its "Install app" prompt)
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # then
+    assert manifest["url"].endswith("/manifest.webmanifest")
+    assert not manifest.get("errors")
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []

@@ -27,6 +27,9 @@
   var SEND_TIMEOUT_MS = 20000;
   var LAST_USER_KEY = "rt-offline-user";
   var SENT_KEPT_MS = 24 * 60 * 60 * 1000;
+  var params = new URLSearchParams(location.search);
+  var queuedId = params.get("queued"); // just saved by this page or by the worker
+  var onOrderList = location.pathname === ordersUrl;
 
   var state = {
     items: [],
@@ -316,10 +319,6 @@
     return li;
   }
 
-  var params = new URLSearchParams(location.search);
-  var queuedId = params.get("queued");
-  var onOrderList = location.pathname === ordersUrl;
-
   function renderList() {
     if (!onOrderList) return;
     var section = document.getElementById("outbox");
@@ -489,6 +488,23 @@
       })));
     }
     orderForm.before(note);
+  }
+
+  // A new-order form whose id is already in the outbox (the back button to a form saved
+  // offline) gets a fresh one: typed again, it is another order, not a conflict with that one.
+  function protectFormId() {
+    if (!orderForm || params.get("outbox")) return;
+    var idInput = orderForm.querySelector("input[name=client_request_id]");
+    if (!idInput) return;
+    var taken = state.items.some(function (item) {
+      return item.kind === "order" && item.body.client_request_id === idInput.value;
+    });
+    if (!taken) return;
+    idInput.value = RTStore.newId();
+    if (params.has("form")) {
+      params.set("form", idInput.value);
+      history.replaceState(history.state, "", location.pathname + "?" + params.toString());
+    }
   }
 
   function startEditing() {
@@ -665,7 +681,7 @@
   // ── Start ────────────────────────────────────────────────────────────────
   renderBanner();
   function start() {
-    forgotten.then(refresh).then(startEditing).then(function () {
+    forgotten.then(refresh).then(protectFormId).then(startEditing).then(function () {
       if (navigator.onLine) sendAll();
     });
   }
