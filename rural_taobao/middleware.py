@@ -45,13 +45,13 @@ class RefuseNullCharactersMiddleware:
             or self._has_null(request.GET)
             or (
                 request.method == "POST"
-                and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+                and request.content_type == "application/x-www-form-urlencoded"
                 and self._has_null(request.POST)
             )
         ):
             message = _("The request contains a NUL character.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
+                return JsonResponse({"non_field_errors": [message]}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
 
