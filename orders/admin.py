@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Category, Order, OrderLine, OrderStatusChange, Promotion, Villager
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SimpleHistoryAdmin):
     list_display = ["slug", "name_zh", "name_en", "is_farm_produce", "sort_order"]
     list_filter = ["is_farm_produce"]
     search_fields = ["slug", "name_zh", "name_en"]
@@ -12,14 +13,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "starts_on", "ends_on"]
     search_fields = ["name", "code"]
     date_hierarchy = "starts_on"
 
 
 @admin.register(Villager)
-class VillagerAdmin(admin.ModelAdmin):
+class VillagerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "masked_phone", "village", "partner", "created_at"]
     list_filter = ["village__county__province"]
     search_fields = ["name", "phone", "village__name"]

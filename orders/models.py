@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partners.models import MOBILE_PHONE_REGEX, mobile_phone_validator
 from rural_taobao.money import money_field
@@ -26,6 +27,8 @@ class Category(models.Model):
         ordering = ["sort_order", "slug"]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
+
+    history = HistoricalRecords()
 
     def __str__(self):
         return self.name_zh
@@ -51,6 +54,8 @@ class Promotion(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="promotion_ends_after_start"),
         ]
+
+    history = HistoricalRecords()
 
     def __str__(self):
         return self.name
@@ -84,6 +89,8 @@ class Villager(models.Model):
             # villager, so it cannot lead with the partner.
             models.Index(fields=["phone"], name="villager_phone_idx"),
         ]
+
+    history = HistoricalRecords()
 
     def __str__(self):
         return f"{self.name} ({self.masked_phone})"
