@@ -25,13 +25,29 @@ DETAIL_SCHEMA = {
 }
 
 
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": "Field name (or non_field_errors) → messages.",
+}
+
+
 def document_shared_errors(result, generator, request, public):
-    """drf-spectacular postprocessing hook: a list answers 404 for a page past the end."""
+    """drf-spectacular postprocessing hook: a list answers 404 for a page past the end,
+    and any operation with query parameters answers 400 with field errors for bad ones."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):
                 continue
-            names = {p.get("name") for p in operation.get("parameters", [])}
+            names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if names:
+                operation.setdefault("responses", {}).setdefault(
+                    "400",
+                    {
+                        "description": "A query parameter is not valid.",
+                        "content": {"application/json": {"schema": FIELD_ERRORS_SCHEMA}},
+                    },
+                )
             if "page" in names:
                 operation.setdefault("responses", {}).setdefault(
                     "404",
