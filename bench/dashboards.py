@@ -284,6 +284,18 @@ def fill_rollups(orders_a_year: int) -> dict[str, int]:
     year_start = yesterday - dt.timedelta(days=364)
     first_day = yesterday - dt.timedelta(days=729)
     harmonic = sum(k**-0.5 for k in range(1, COUNTIES + 1))
+    # Each day's weight: promotion days ×3, the earlier of the two years ×0.75.
+    sql("DROP TABLE IF EXISTS bench_day")
+    sql(
+        """
+        CREATE TABLE bench_day AS
+        SELECT d::date AS day,
+               CASE WHEN EXISTS (SELECT 1 FROM orders_promotion p WHERE d::date BETWEEN p.starts_on AND p.ends_on)
+                    THEN 3 ELSE 1 END * CASE WHEN d::date < %s THEN 0.75 ELSE 1 END AS factor
+          FROM generate_series(%s::date, %s::date, interval '1 day') d
+        """,
+        [year_start, first_day, yesterday],
+    )
     # FK triggers off while bulk-loading generated rows whose keys are known to exist.
     sql("SET session_replication_role = replica")
     sql("SET work_mem = '256MB'")
@@ -298,27 +310,20 @@ def fill_rollups(orders_a_year: int) -> dict[str, int]:
                            round((orders * (150 + 300 * random()))::numeric, 2) AS sales,
                            CASE WHEN random() < 0.25 THEN round((orders * 300 * random() * 0.1)::numeric, 2)
                                 ELSE 0 END AS returns
-                      FROM (SELECT d::date AS day, c.county_id,
+                      FROM (SELECT d.day, c.county_id,
                                    CASE WHEN x.expected >= 1
                                         THEN greatest(1, round(x.expected * (0.6 + 0.8 * random())))::int
                                         ELSE (random() < x.expected)::int END AS orders
                               FROM bench_county c
-                             CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+                             CROSS JOIN bench_day d
                              CROSS JOIN LATERAL (
-                                   SELECT %(n)s * power(c.rank, -0.5) / %(h)s / 365.0
-                                          * CASE WHEN EXISTS (SELECT 1 FROM orders_promotion p
-                                                               WHERE d::date BETWEEN p.starts_on AND p.ends_on)
-                                                 THEN 3 ELSE 1 END
-                                          * CASE WHEN d::date < %(year_start)s THEN 0.75 ELSE 1 END AS expected) x
+                                   SELECT %(n)s * power(c.rank, -0.5) / %(h)s / 365.0 * d.factor AS expected) x
                            ) o
                      WHERE orders > 0) s
             """,
             {
                 "n": orders_a_year,
                 "h": harmonic,
-                "first": first_day,
-                "last": yesterday,
-                "year_start": year_start,
                 "villagers": VILLAGES_PER_COUNTY * VILLAGERS_PER_VILLAGE,
                 "villages": VILLAGES_PER_COUNTY,
             },

@@ -22,13 +22,14 @@ from .selectors import (
     DailyPoint,
     NationalDashboard,
     Period,
+    active_partner_counts,
     billion_yuan_progress,
     category_and_channel,
     county_days,
     county_profile_edits,
     county_summary,
     county_villages,
-    distinct_buyers_and_partners,
+    distinct_buyers,
     partner_leaderboard,
     promotion_results,
     village_table,
@@ -127,7 +128,7 @@ def county_table(county: County, period: Period, name: str, *, village_sort: str
             ],
         )
     if name == "partners":
-        rows = sorted(partner_leaderboard(county, period), key=lambda r: (-r.sales, r.name))
+        rows = sorted((r for r in partner_leaderboard(county, period) if r.in_period), key=lambda r: (-r.sales, r.name))
         return Table(
             [_("Partner"), _("Village"), _("Orders"), _("Net sales (yuan)"), _("Commission, net of reversals (yuan)")],
             [[r.name, r.village, r.orders, r.sales, r.commission] for r in rows],
@@ -156,7 +157,8 @@ def county_table(county: County, period: Period, name: str, *, village_sort: str
 def _kpi_table(county: County, period: Period) -> Table:
     previous = period.previous()
     days = county_days(county, previous.start, period.end)
-    (buyers, partners), (prev_buyers, prev_partners) = distinct_buyers_and_partners(county, [period, previous])
+    buyers, prev_buyers = distinct_buyers(county, [period, previous])
+    partners, prev_partners = active_partner_counts(partner_leaderboard(county, period, previous))
 
     def totals(p: Period):
         points = [days[d] for d in p.dates() if d in days]

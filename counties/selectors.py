@@ -284,6 +284,8 @@ class PartnerRow:
     returned_sales: Decimal
     commission_earned: Decimal
     reversals: Decimal
+    in_period: bool = True  # has figures in the period (not only in the previous one)
+    previous_orders: int = 0
 
     @property
     def sales(self) -> Decimal:
@@ -554,17 +556,30 @@ def _series(days: dict[dt.date, DailyPoint], period: Period) -> list[DailyPoint]
     return [days.get(day) or DailyPoint(day) for day in period.dates()]
 
 
-def distinct_buyers_and_partners(county: County, periods: list[Period]) -> list[tuple[int, int]]:
-    """(distinct buyers, distinct active partners) in each period, in one query over CountyBuyerDay."""
+def distinct_buyers(county: County, periods: list[Period]) -> list[int]:
+    """Distinct villagers with a paid order in each period, in one query over CountyBuyerDay.
+
+    Reads only the (county, day, villager) unique index — an index-only scan over the
+    buyer-days of the periods, never the county's whole history.
+    """
     start = min(p.start for p in periods)
     end = max(p.end for p in periods)
-    aggregates = {}
-    for i, p in enumerate(periods):
-        in_period = Q(day__gte=p.start, day__lte=p.end)
-        aggregates[f"buyers_{i}"] = Count("villager_id", distinct=True, filter=in_period)
-        aggregates[f"partners_{i}"] = Count("partner_id", distinct=True, filter=in_period)
+    aggregates = {
+        f"buyers_{i}": Count("villager_id", distinct=True, filter=Q(day__gte=p.start, day__lte=p.end))
+        for i, p in enumerate(periods)
+    }
     figures = CountyBuyerDay.objects.filter(county=county, day__gte=start, day__lte=end).aggregate(**aggregates)
-    return [(figures[f"buyers_{i}"], figures[f"partners_{i}"]) for i in range(len(periods))]
+    return [figures[f"buyers_{i}"] for i in range(len(periods))]
+
+
+def active_partner_counts(rows: list[PartnerRow]) -> tuple[int, int]:
+    """(this period, previous period): partners of the county with at least one paid order.
+
+    From the leaderboard's PartnerDailyIncome rows (a partner's paid orders of the day),
+    a few rows per partner and day: counting partners from CountyBuyerDay instead would
+    read a heap row per buyer-day, the one cost on the page that grows with orders.
+    """
+    return sum(1 for r in rows if r.orders > 0), sum(1 for r in rows if r.previous_orders > 0)
 
 
 def category_and_channel(county: County, period: Period) -> tuple[list[CategoryRow], list[ChannelRow]]:
@@ -654,17 +669,22 @@ def village_table(county: County, period: Period, sort: str = DEFAULT_VILLAGE_SO
     return rows
 
 
-def partner_leaderboard(county: County, period: Period) -> list[PartnerRow]:
-    """Each partner of the county's villages with their period's income (PartnerDailyIncome)."""
+def partner_leaderboard(county: County, period: Period, previous: Period | None = None) -> list[PartnerRow]:
+    """Each partner of the county's villages with their period's income (PartnerDailyIncome);
+    with ``previous``, also their paid orders of the previous period (one query for both)."""
+    first = previous.start if previous else period.start
+    in_period = Q(day__gte=period.start, day__lte=period.end)
     rows = (
-        PartnerDailyIncome.objects.filter(partner__village__county=county, day__gte=period.start, day__lte=period.end)
+        PartnerDailyIncome.objects.filter(partner__village__county=county, day__gte=first, day__lte=period.end)
         .values("partner_id", "partner__real_name", "partner__village__name", "partner__status")
         .annotate(
-            orders=Sum("orders"),
-            sales=Sum("sales"),
-            returned_sales=Sum("returned_sales"),
-            commission=Sum("commission"),
-            reversals=Sum("reversals"),
+            days_in_period=Count("id", filter=in_period),
+            period_orders=Sum("orders", filter=in_period),
+            period_sales=Sum("sales", filter=in_period),
+            period_returned_sales=Sum("returned_sales", filter=in_period),
+            period_commission=Sum("commission", filter=in_period),
+            period_reversals=Sum("reversals", filter=in_period),
+            previous_orders=Sum("orders", filter=~in_period),
         )
         .order_by()
     )
@@ -674,18 +694,21 @@ def partner_leaderboard(county: County, period: Period) -> list[PartnerRow]:
             name=row["partner__real_name"],
             village=row["partner__village__name"],
             status=row["partner__status"],
-            orders=row["orders"],
-            gross_sales=row["sales"],
-            returned_sales=row["returned_sales"],
-            commission_earned=row["commission"],
-            reversals=row["reversals"],
+            orders=row["period_orders"] or 0,
+            gross_sales=row["period_sales"] or ZERO,
+            returned_sales=row["period_returned_sales"] or ZERO,
+            commission_earned=row["period_commission"] or ZERO,
+            reversals=row["period_reversals"] or ZERO,
+            in_period=row["days_in_period"] > 0,
+            previous_orders=row["previous_orders"] or 0,
         )
         for row in rows
     ]
 
 
 def top_partners(rows: list[PartnerRow], by: str, limit: int = TOP_PARTNERS) -> list[PartnerRow]:
-    return sorted(rows, key=lambda r: (-getattr(r, by), r.name, r.id))[:limit]
+    """The partners with figures in the period, best first."""
+    return sorted((r for r in rows if r.in_period), key=lambda r: (-getattr(r, by), r.name, r.id))[:limit]
 
 
 def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoint]) -> Promotions:
@@ -747,11 +770,10 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
     daily = _series(days, period)
     previous_daily = _series(days, previous)
     totals, previous_totals = _sum_days(daily), _sum_days(previous_daily)
-    (totals.buyers, totals.active_partners), (previous_totals.buyers, previous_totals.active_partners) = (
-        distinct_buyers_and_partners(county, [period, previous])
-    )
+    totals.buyers, previous_totals.buyers = distinct_buyers(county, [period, previous])
+    leaderboard = partner_leaderboard(county, period, previous)
+    totals.active_partners, previous_totals.active_partners = active_partner_counts(leaderboard)
     by_category, by_channel = category_and_channel(county, period)
-    leaderboard = partner_leaderboard(county, period)
     return CountyDashboard(
         county=county,
         period=period,
@@ -871,7 +893,8 @@ def recruitment_funnel_counts() -> list[FunnelStep]:
     """Partners per onboarding status: one GROUP BY on the partner table."""
     from partners.selectors import FUNNEL_STATUSES
 
-    counts = dict(Partner.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    # COUNT(*) lets PostgreSQL answer from the (status, applied_at) index alone.
+    counts = dict(Partner.objects.values_list("status").annotate(n=Count("*")).order_by())
     return [FunnelStep(status.value, str(status.label), counts.get(status.value, 0)) for status in FUNNEL_STATUSES]
 
 
