@@ -127,7 +127,7 @@ def generate_orders(n: int, first_day: dt.date, last_day: dt.date, label: str, s
                        '', '', t - interval '1 hour', t,
                        CASE WHEN g %% 40 = 0 THEN t + interval '5 days' END, t
                   FROM generate_series(1, %(chunk)s) g
-                  JOIN bench_villagers v ON v.rn = (g * 7919 + %(base)s) %% %(villagers)s
+                  JOIN bench_villagers v ON v.rn = (g::bigint * 7919 + %(base)s) %% %(villagers)s
                  CROSS JOIN LATERAL (SELECT (%(first)s::date + ((g + %(base)s) %% %(days)s))::timestamp AT TIME ZONE 'Asia/Shanghai'
                                             + (g %% 86400) * interval '1 second' AS t) ts
                 """,
