@@ -145,7 +145,9 @@ class TotalsSerializer(serializers.Serializer):
     sales = serializers.DecimalField(**MONEY, help_text="Net: paid in the period minus returned in the period.")
     orders = serializers.IntegerField(help_text="Orders paid in the period.")
     buyers = serializers.IntegerField(help_text="Distinct villagers with a paid order in the period.")
-    active_partners = serializers.IntegerField(help_text="Distinct partners with a paid order in the period.")
+    active_partners = serializers.IntegerField(
+        help_text="Partners of the county's villages with at least one paid order in the period."
+    )
     returns = serializers.DecimalField(**MONEY, help_text="Amount returned (or cancelled after payment) in the period.")
 
 

@@ -159,6 +159,9 @@ def custom_period(start: dt.date | None, end: dt.date | None) -> Period:
 
 @dataclass
 class Totals:
+    """A period's figures. Buyers: distinct villagers with a paid order (CountyBuyerDay);
+    active partners: the county's partners with a paid order (PartnerDailyIncome)."""
+
     gross_sales: Decimal = ZERO
     returns: Decimal = ZERO
     orders: int = 0
