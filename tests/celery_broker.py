@@ -19,12 +19,21 @@ def real_broker(broker_url: str, result_backend: str | None = None):
     saved = {name: celery_app.conf.get(name) for name in (*KEYS, *KEYS.values())}
     values = {"broker_url": broker_url, "result_backend": result_backend, "task_always_eager": False}
     celery_app.conf.update({**values, **{KEYS[k]: v for k, v in values.items()}})
+    _forget_connections()
     assert celery_app.conf.task_always_eager is False
     try:
         yield celery_app
     finally:
         celery_app.conf.update(saved)
-        # Forget connections to this broker: the next test may use another one.
+        _forget_connections()
+
+
+def _forget_connections():
+    """Drop the app's cached broker pool and result backend: the next test may use another
+    server (Celery caches both on first use)."""
+    if celery_app._pool is not None:
         celery_app.pool.force_close_all()
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)

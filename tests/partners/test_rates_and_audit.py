@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partners.models import CommissionRate, IncentiveTier
 from tests.factories import CategoryFactory
@@ -43,7 +43,7 @@ def test_a_rate_in_force_cannot_be_rewritten(category):
         category=category, rate=Decimal("0.0300"), effective_from=TODAY - dt.timedelta(days=30)
     )
     rate.rate = Decimal("0.0500")
-    with pytest.raises(ValidationError, match="already in force"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already in force"):
         rate.full_clean()
 
 
