@@ -13,8 +13,10 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -420,7 +422,20 @@ class PartnerViewSet(
         responses={
             200: ImportReportSerializer,
             400: OpenApiResponse(
-                ImportReportSerializer,
+                PolymorphicProxySerializer(
+                    component_name="ImportRefusal",
+                    serializers=[
+                        ImportReportSerializer,
+                        inline_serializer(
+                            "ImportFieldErrors",
+                            {
+                                name: serializers.ListField(child=serializers.CharField(), required=False)
+                                for name in ("file", "status", "dry_run", "create_villages", "non_field_errors")
+                            },
+                        ),
+                    ],
+                    resource_type_field_name=None,
+                ),
                 description="Bad rows (the report lists them; nothing was imported) — or field errors "
                 '({"file": [...]}, {"status": [...]}) when the file cannot be read.',
             ),

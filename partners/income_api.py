@@ -50,7 +50,13 @@ class PartnerMeIncomeView(APIView):
         ],
         responses={
             200: MonthIncomeSerializer,
-            400: inline_serializer("MonthError", {"month": serializers.ListField(child=serializers.CharField())}),
+            400: inline_serializer(
+                "MonthError",
+                {
+                    "month": serializers.ListField(child=serializers.CharField(), required=False),
+                    "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
+                },
+            ),
             403: inline_serializer("IncomeForbidden", {"detail": serializers.CharField()}),
         },
     )

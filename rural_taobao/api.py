@@ -39,6 +39,16 @@ def document_shared_errors(result, generator, request, public):
         for operation in path_item.values():
             if not isinstance(operation, dict):
                 continue
+            responses = operation.setdefault("responses", {})
+            if operation.get("security") != [{}] and not operation.get("operationId", "").startswith(
+                ("auth_", "schema")
+            ):
+                # Any authenticated operation may answer 401 (no or bad credentials) or
+                # 403 (a role that may not use it).
+                for code, text in (("401", "Not authenticated."), ("403", "Not allowed for this role.")):
+                    responses.setdefault(
+                        code, {"description": text, "content": {"application/json": {"schema": DETAIL_SCHEMA}}}
+                    )
             names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
             if names:
                 operation.setdefault("responses", {}).setdefault(
