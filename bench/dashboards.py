@@ -77,7 +77,10 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page and size")
     parser.add_argument("--small", type=int, default=100_000, help="orders a year, first size")
     parser.add_argument("--large", type=int, default=10_000_000, help="orders a year, second size")
-    parser.add_argument("--keep", action="store_true", help="keep the database (default: drop it at the end)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases (default: drop them at the end)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the databases a --keep run left, without rebuilding them"
+    )
     return parser.parse_args()
 
 
@@ -89,15 +92,17 @@ def setup_database(args) -> None:
     os.environ["DATABASE_URL"] = f"postgres://postgres@{args.host}:5432/{args.db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rural_taobao.settings")
     os.environ.pop("DATABASE_REPLICA_URL", None)
-    subprocess.run(["dropdb", "-h", args.host, "-U", "postgres", "--if-exists", args.db], check=True)
-    subprocess.run(["createdb", "-h", args.host, "-U", "postgres", args.db], check=True)
+    if not args.reuse:
+        subprocess.run(["dropdb", "-h", args.host, "-U", "postgres", "--if-exists", args.db], check=True)
+        subprocess.run(["createdb", "-h", args.host, "-U", "postgres", args.db], check=True)
     import django
 
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
     # Production-like: no query log kept in memory per request.
     settings.DEBUG = False
 
@@ -418,10 +423,15 @@ def fill_rollups(orders_a_year: int) -> dict[str, int]:
     with connection.cursor() as cursor:
         for table in ROLLUP_TABLES:
             cursor.execute(f"VACUUM ANALYZE {table}")
+    log(f"rollups for {orders_a_year:,} orders a year written in {time.monotonic() - started:.0f} s")
+    return table_counts()
+
+
+def table_counts() -> dict[str, int]:
     counts = {table: scalar(f"SELECT count(*) FROM {table}") for table in ROLLUP_TABLES}
+    year_start = _yesterday() - dt.timedelta(days=364)
     orders = scalar("SELECT coalesce(sum(orders), 0) FROM counties_countyday WHERE day >= %s", [year_start])
     counts["orders in the last year (sum of CountyDay.orders)"] = orders
-    log(f"rollups for {orders_a_year:,} orders a year written in {time.monotonic() - started:.0f} s")
     return counts
 
 
@@ -497,8 +507,7 @@ def pages() -> list[tuple[str, str, str, str]]:
 
 
 def create_logins() -> dict:
-    """A staff member of the timed counties and an admin, logged in once: their sessions
-    are copied with the database, so the same cookies work at both sizes."""
+    """Test clients logged in as a staff member of the timed counties and as an admin."""
     from django.contrib.auth.models import Group, User
     from django.test import Client
 
@@ -526,6 +535,24 @@ def use_database(name: str) -> None:
     connections["default"].settings_dict["NAME"] = name
 
 
+def database_wrappers(names: list[str]) -> dict:
+    """One open connection per database, swapped in as ``default`` request by request."""
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    connections.close_all()
+    base = connections.settings["default"]
+    backend = load_backend(base["ENGINE"])
+    return {name: backend.DatabaseWrapper({**base, "NAME": name}, "default") for name in names}
+
+
+def use_wrapper(wrapper) -> None:
+    from django.db import connections
+
+    # The handler keeps each thread's connections in an asgiref Local: this replaces "default".
+    connections._connections.default = wrapper
+
+
 def clone_database(host: str, source: str, target: str) -> None:
     from django.db import connections
 
@@ -541,36 +568,43 @@ def load_average() -> str:
 def main():
     args = parse_args()
     setup_database(args)
-    log(f"database {args.db} created and migrated")
-    build_geography()
     sizes = [args.small, args.large]
     databases = {args.small: args.db, args.large: f"{args.db}_large"}
     counts = {}
-    counts[args.small] = fill_rollups(args.small)
-    logins = create_logins()
-    # The larger size in a copy of the database (same geography, logins and sessions).
-    clone_database(args.host, args.db, databases[args.large])
-    use_database(databases[args.large])
-    counts[args.large] = fill_rollups(args.large)
-
-    # Both sizes timed in alternating rounds, so load from other processes on the
-    # machine falls on both alike and the ratio compares like with like.
-    page_list = pages()
-    info = {}
-    times = {size: {name: [] for name, *_ in page_list} for size in sizes}
-    for size in sizes:
-        use_database(databases[size])
-        info[size] = {name: profile(logins[who], url) for name, _, who, url in page_list}
-    rounds = 10
-    per_round = max(1, args.requests // rounds)
-    log(f"timing {per_round * rounds} requests per page and size in {rounds} alternating rounds "
-        f"(load average {load_average()})")  # fmt: skip
-    for round_no in range(rounds):
+    if args.reuse:
         for size in sizes:
             use_database(databases[size])
-            for name, _, who, url in page_list:
-                times[size][name] += timed(logins[who], url, per_round)
-        log(f"  round {round_no + 1}/{rounds} done (load average {load_average()})")
+            counts[size] = table_counts()
+        log("reusing the databases of an earlier run")
+    else:
+        log(f"database {args.db} created and migrated")
+        build_geography()
+        counts[args.small] = fill_rollups(args.small)
+        # The larger size in a copy of the database (same geography).
+        clone_database(args.host, args.db, databases[args.large])
+        use_database(databases[args.large])
+        counts[args.large] = fill_rollups(args.large)
+
+    # Both sizes stay connected and alternate request by request, so load from other
+    # processes on the machine falls on both alike: the ratio compares like with like.
+    wrappers = database_wrappers([databases[size] for size in sizes])
+    page_list = pages()
+    info, logins = {}, {}
+    for size in sizes:
+        use_wrapper(wrappers[databases[size]])
+        logins[size] = create_logins()
+        info[size] = {name: profile(logins[size][who], url) for name, _, who, url in page_list}
+    times = {size: {name: [] for name, *_ in page_list} for size in sizes}
+    log(f"timing {args.requests} requests per page and size, alternating (load average {load_average()})")
+    for i in range(args.requests):
+        for name, _, who, url in page_list:
+            for size in sizes if i % 2 == 0 else reversed(sizes):
+                use_wrapper(wrappers[databases[size]])
+                times[size][name] += timed(logins[size][who], url, 1)
+        if (i + 1) % (args.requests // 5 or 1) == 0:
+            log(f"  {i + 1}/{args.requests} (load average {load_average()})")
+    for wrapper in wrappers.values():
+        wrapper.close()
 
     print()
     print("Rollup rows".ljust(54) + "".join(f"{s:>14,}" for s in sizes))
@@ -605,9 +639,6 @@ def main():
             print(f"    {ms:7.2f} ms  {text}")
     print(f"\nLoad average at the end: {load_average()} ({os.cpu_count()} CPUs)")
     if not args.keep:
-        from django.db import connections
-
-        connections.close_all()
         for name in databases.values():
             subprocess.run(["dropdb", "-h", args.host, "-U", "postgres", "--if-exists", name], check=True)
     print("All pages within their targets." if not failures else f"Over target: {', '.join(failures)}")

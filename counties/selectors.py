@@ -739,14 +739,9 @@ def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoi
     first_day = min(window_days) if window_days else None
     normal_sales, normal_days = ZERO, 0
     if first_day is not None:
-        for i in range((window.end - first_day).days + 1):
-            day = first_day + dt.timedelta(days=i)
-            if day in promotion_days:
-                continue
-            normal_days += 1
-            point = days.get(day)
-            if point:
-                normal_sales += point.sales
+        # Days without a row had no sales: they count as normal days with zero.
+        normal_days = (window.end - first_day).days + 1 - sum(1 for d in promotion_days if d >= first_day)
+        normal_sales = sum((days[d].sales for d in window_days if d not in promotion_days), ZERO)
     normal = (normal_sales / normal_days).quantize(Decimal("0.01")) if normal_days else None
     results = []
     for promotion in promotions:
