@@ -96,7 +96,7 @@ def test_the_api_honours_its_schema_under_generated_input(tokens, role, tmp_path
     # A CPython 3.11 ast bug inside hypothesis' lambda descriptions ("AST constructor
     # recursion depth mismatch") sometimes aborts one generation phase: a tool error, not
     # an answer of ours. Any other runtime error fails.
-    runtime_errors = re.findall(r"^Runtime Error\n(.*)$", output, flags=re.MULTILINE)
+    runtime_errors = re.findall(r"^Runtime Error\s*\n\s*(\S.*)$", output, flags=re.MULTILINE)
     assert all("AST constructor recursion depth mismatch" in e for e in runtime_errors), (
         f"{runtime_errors} — see {report}"
     )
