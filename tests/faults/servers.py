@@ -6,6 +6,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -102,3 +103,35 @@ def manage(database_url: str, *args: str, extra_env: dict | None = None) -> str:
         check=True,
     )
     return result.stdout
+
+
+def start_rollups_worker(database_url: str, broker_url: str, log_path: Path, **extra_env: str) -> subprocess.Popen:
+    """A Celery worker process on the rollups queue against the given database and broker."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+        "DJANGO_SETTINGS_MODULE": "rural_taobao.settings",
+        **extra_env,
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "rural_taobao",
+            "worker",
+            "--queues",
+            "rollups",
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log_path, "w"),
+        stderr=subprocess.STDOUT,  # noqa: SIM115 — outlives this call
+    )

@@ -2,9 +2,6 @@
 catches up on the missed days once Redis is back."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import uuid
 from decimal import Decimal
 
@@ -20,8 +17,8 @@ from counties.tasks import run_nightly_rollups_task
 from orders.models import Order
 from tests.celery_broker import real_broker
 from tests.counties.rollup_helpers import make_order, shanghai
-from tests.counties.test_tasks import ROOT, _database_url
-from tests.faults.servers import PrivateRedis
+from tests.counties.test_tasks import _database_url
+from tests.faults.servers import PrivateRedis, start_rollups_worker
 from tests.load.api_load import gunicorn, request
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -73,33 +70,7 @@ def test_orders_keep_flowing_without_redis_and_the_nightly_run_catches_up(world,
     mark_days_dirty([yesterday])
     # when: Redis is back, a worker runs, and the nightly task goes through the broker
     redis.start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": redis.url,
-        "CELERY_RESULT_BACKEND": redis.url,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "rural_taobao",
-            "worker",
-            "--queues",
-            "rollups",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(tmp_path / "worker.log", "w"),  # noqa: SIM115 — the process outlives this block
-        stderr=subprocess.STDOUT,
-    )
+    worker = start_rollups_worker(_database_url(), redis.url, tmp_path / "worker.log", CELERY_RESULT_BACKEND=redis.url)
     try:
         with real_broker(redis.url, redis.url):
             result = run_nightly_rollups_task.apply_async(queue="rollups")

@@ -2,10 +2,7 @@
 produces figures identical to an undisturbed run."""
 
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
@@ -20,8 +17,8 @@ from counties.tasks import run_nightly_rollups_task
 from tests.celery_broker import real_broker
 from tests.counties.rollup_helpers import make_order, shanghai
 from tests.counties.test_rollups import all_tables
-from tests.counties.test_tasks import ROOT, _database_url
-from tests.faults.servers import PrivateRedis
+from tests.counties.test_tasks import _database_url
+from tests.faults.servers import PrivateRedis, start_rollups_worker
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -71,35 +68,8 @@ def test_killed_worker_mid_rollup_then_next_run_gives_undisturbed_figures(histor
 
     redis = PrivateRedis()
     redis.start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": redis.url,
-        "DJANGO_SETTINGS_MODULE": "rural_taobao.settings",
-        # slow each day down a little so the kill lands mid-run
-        "ROLLUP_DAY_DELAY_SECONDS": "0.2",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "rural_taobao",
-            "worker",
-            "--queues",
-            "rollups",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(tmp_path / "worker.log", "w"),  # noqa: SIM115 — the process outlives this block
-        stderr=subprocess.STDOUT,
-    )
+    # slow each day down a little so the kill lands mid-run
+    worker = start_rollups_worker(_database_url(), redis.url, tmp_path / "worker.log", ROLLUP_DAY_DELAY_SECONDS="0.2")
     try:
         # when: the nightly task runs on the worker and the worker is SIGKILLed a few days in
         with real_broker(redis.url):
