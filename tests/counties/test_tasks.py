@@ -14,6 +14,7 @@ from counties.models import CountyDay, RollupRun
 from counties.rollup_days import mark_days_dirty
 from counties.tasks import run_nightly_rollups_task
 from tests.celery_broker import real_broker
+from tests.live_database import test_database_url as _database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -31,11 +32,6 @@ def _redis_or_skip():
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     client.flushdb()
     return client
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from counties.tasks import run_nightly_rollups_task
 from orders.models import Order
 from tests.celery_broker import real_broker
 from tests.counties.rollup_helpers import make_order, shanghai
-from tests.counties.test_tasks import _database_url
 from tests.faults.servers import PrivateRedis, start_rollups_worker
+from tests.live_database import test_database_url as _database_url
 from tests.load.api_load import gunicorn, request
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]

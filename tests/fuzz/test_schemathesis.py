@@ -14,6 +14,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from tests.factories import CategoryFactory, PromotionFactory, VillagerFactory
+from tests.live_database import test_database_url as _database_url
 from tests.load.api_load import ROOT, gunicorn
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
@@ -35,11 +36,6 @@ CHECKS = ",".join(
         "ignored_auth",
     ]
 )
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture

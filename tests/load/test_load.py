@@ -9,17 +9,13 @@ from rest_framework.authtoken.models import Token
 
 from orders.models import Order
 from tests.factories import CategoryFactory, PartnerFactory, VillageFactory
+from tests.live_database import test_database_url as _database_url
 from tests.load.api_load import create_orders, gunicorn, race_transition, request
 
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 50
 ORDERS = int(os.environ.get("LOAD_ORDERS", "2000"))
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture
