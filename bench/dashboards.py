@@ -30,7 +30,9 @@ nightly run would have written them for that many orders a year:
   PartnerDailyIncome row per village row (its active partner), one CountyBuyerDay row
   per buyer (distinct villagers of the county), PromotionCountyDay rows on promotion
   days; ProvinceDay and NationalDay summed from CountyDay; the county summary
-  (trailing 12 months, ranks) by ``counties.rollups.refresh_county_summary``; one
+  (trailing 12 months, ranks) by ``counties.rollups.refresh_county_summary`` and the
+  month rows (category × channel by month, buyers by month) by
+  ``counties.rollups.rollup_month``, the nightly run's own code; one
   succeeded RollupRun for the freshness line.
 
 At 10,000,000 orders this is about 45 million rollup rows (printed per table). Pages
@@ -66,6 +68,8 @@ ROLLUP_TABLES = [
     "counties_provinceday",
     "counties_nationalday",
     "partners_partnerdailyincome",
+    "counties_countycategorychannelmonth",
+    "counties_countybuyermonth",
     "counties_countysummary",
 ]
 
@@ -269,6 +273,10 @@ def build_geography() -> None:
     )
 
 
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
 def _yesterday() -> dt.date:
     from django.utils import timezone
 
@@ -280,7 +288,7 @@ def _yesterday() -> dt.date:
 
 def fill_rollups(orders_a_year: int) -> dict[str, int]:
     """Empty the rollup tables and write them as a year of ``orders_a_year`` orders would."""
-    from counties.rollups import refresh_county_summary
+    from counties.rollups import refresh_county_summary, rollup_month
 
     started = time.monotonic()
     sql("TRUNCATE " + ", ".join(ROLLUP_TABLES) + ", counties_rolluprun")
@@ -411,6 +419,12 @@ def fill_rollups(orders_a_year: int) -> dict[str, int]:
         )
     finally:
         sql("SET session_replication_role = DEFAULT")
+    # Month rows by the nightly run's own code, a month at a time, as the runs of that year did.
+    months_started = time.monotonic()
+    months = sorted({year_start.replace(day=1), *(d.replace(day=1) for d in _days(year_start, yesterday))})
+    for month in months:
+        rollup_month(month)
+    log(f"  month rows of {len(months)} months rebuilt in {time.monotonic() - months_started:.1f} s")
     refresh_county_summary(yesterday)
     sql(
         "INSERT INTO counties_rolluprun (trigger, started_at, finished_at, status, days_done, first_day, last_day, "

@@ -268,6 +268,73 @@ class CountyBuyerDay(DayRollup):
         indexes = [models.Index(fields=["day"], name="county_buyer_day_day_idx")]
 
 
+# Month rows: the same figures summed over a calendar month (``month`` is its first day),
+# rebuilt from the day rows at the end of every run that touched the month. A long period
+# (this year) reads a row a month for its whole months and day rows only for its edges.
+
+
+class MonthRollup(models.Model):
+    """A row of figures for one calendar month, derived from that month's day rows."""
+
+    month = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.month:%Y-%m}"
+
+
+class CountyCategoryChannelMonth(MonthRollup):
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    category = models.ForeignKey("orders.Category", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    channel = models.CharField(max_length=25)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    commission = _rollup_amount(_("commission"))
+    orders = models.IntegerField(default=0)
+    returned_orders = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "month", "category", "channel"], name="county_category_channel_month_unique"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="county_category_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month"], name="county_cat_month_month_idx")]
+
+
+class CountyBuyerMonth(MonthRollup):
+    """Which villagers bought in a county in a month: distinct buyers of whole months."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    villager = models.ForeignKey("orders.Villager", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["county", "month", "villager"], name="county_buyer_month_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="county_buyer_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month"], name="county_buyer_month_month_idx")]
+
+
+class RollupDirtyMonth(models.Model):
+    """A month whose day rows were rebuilt and whose month rows are not yet: marked in the
+    day's own transaction, cleared by the month's rebuild, so a run that dies between the
+    two leaves the mark for the next run."""
+
+    month = models.DateField(primary_key=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("month waiting for rollup")
+        verbose_name_plural = _("months waiting for rollup")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
 class PromotionCountyDay(DayRollup):
     promotion = models.ForeignKey("orders.Promotion", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)

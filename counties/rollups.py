@@ -31,13 +31,16 @@ from partners.models import IncentiveTier, MonthlyStatement, PartnerDailyIncome,
 from .models import (
     County,
     CountyBuyerDay,
+    CountyBuyerMonth,
     CountyCategoryChannelDay,
+    CountyCategoryChannelMonth,
     CountyDay,
     CountySummary,
     NationalDay,
     PromotionCountyDay,
     ProvinceDay,
     RollupDirtyDay,
+    RollupDirtyMonth,
     RollupRun,
     RollupRunStatus,
     VillageDay,
@@ -302,7 +305,57 @@ def rollup_day(day: dt.date) -> int:
         _drop_day_tables(cursor)
         # Clear the day's dirty mark unless an order changed after this rebuild began.
         RollupDirtyDay.objects.filter(day=day, marked_at__lte=started).delete()
+        # Its month's rows are rebuilt at the end of the run (or of the next one).
+        RollupDirtyMonth.objects.bulk_create([RollupDirtyMonth(month=month_start(day))], ignore_conflicts=True)
     return rows
+
+
+# ── months: month rows of the county tables ─────────────────────────────────
+
+
+def rollup_month(month: dt.date) -> int:
+    """Rebuild the month rows of one calendar month from its day rows, in one transaction
+    that also clears the month's mark. Costs what the month's day rows cost."""
+    month = month_start(month)
+    m, first, end = _day_param(month), _day_param(month), _day_param(next_month(month))
+    category_month = CountyCategoryChannelMonth._meta.db_table
+    buyer_month = CountyBuyerMonth._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor, _tuned_for_rollups(cursor):
+        cursor.execute(f"DELETE FROM {category_month} WHERE month = %s", [m])
+        cursor.execute(f"DELETE FROM {buyer_month} WHERE month = %s", [m])
+        rows = _execute(
+            cursor,
+            f"""
+            INSERT INTO {category_month}
+                (county_id, month, category_id, channel, sales, returns, commission, orders, returned_orders)
+            SELECT county_id, %s, category_id, channel, SUM(sales), SUM(returns), SUM(commission), SUM(orders),
+                   SUM(returned_orders)
+              FROM {CountyCategoryChannelDay._meta.db_table}
+             WHERE day >= %s AND day < %s
+             GROUP BY county_id, category_id, channel
+            """,
+            [m, first, end],
+        )
+        rows += _execute(
+            cursor,
+            f"""
+            INSERT INTO {buyer_month} (county_id, month, villager_id)
+            SELECT county_id, %s, villager_id
+              FROM {CountyBuyerDay._meta.db_table}
+             WHERE day >= %s AND day < %s
+             GROUP BY county_id, villager_id
+            """,
+            [m, first, end],
+        )
+        RollupDirtyMonth.objects.filter(month=month).delete()
+    return rows
+
+
+def _months_after() -> int:
+    """Every month marked by a day rebuilt in this run, or left marked by a run that died."""
+    return sum(
+        rollup_month(month) for month in RollupDirtyMonth.objects.order_by("month").values_list("month", flat=True)
+    )
 
 
 # ── months: partner statements ───────────────────────────────────────────────
@@ -474,6 +527,7 @@ def run_rollups(
                 run.save(update_fields=["days_done", "first_day", "last_day", "rows_written"])
                 if progress:
                     progress(index, len(days), day)
+            result.rows += _months_after()
             result.rows += _statements_after(days)
             result.rows += refresh_county_summary(shanghai_yesterday())
         except Exception as exc:

@@ -3,7 +3,7 @@
 ``counties_visible_to(user)`` is the one place that decides which counties a user may
 see; every dashboard page, export, profile and API endpoint starts from it. The
 dashboards read only the rollup tables (``CountyDay``, ``CountyCategoryChannelDay``,
-``VillageDay``, ``CountyBuyerDay``, ``PromotionCountyDay``, ``ProvinceDay``,
+``VillageDay``, ``CountyBuyerDay``, their month rows for long periods, ``PromotionCountyDay``, ``ProvinceDay``,
 ``NationalDay``, ``CountySummary``, ``PartnerDailyIncome``) plus county, village and
 partner metadata — never the orders — so a page costs the same at 100,000 orders as at
 10,000,000: each query is an index range scan over one county's (or the nation's) days.
@@ -33,7 +33,9 @@ from rural_taobao.roles import is_admin, is_county_staff
 from .models import (
     County,
     CountyBuyerDay,
+    CountyBuyerMonth,
     CountyCategoryChannelDay,
+    CountyCategoryChannelMonth,
     CountyDay,
     CountyProfileEdit,
     CountySummary,
@@ -117,6 +119,39 @@ class Period:
 
     def dates(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    def whole_months(self) -> list[dt.date]:
+        """First days of the calendar months that lie wholly inside the period."""
+        first = self.start if self.start.day == 1 else _next_month(self.start)
+        months = []
+        while _next_month(first) - dt.timedelta(days=1) <= self.end:
+            months.append(first)
+            first = _next_month(first)
+        return months
+
+    def edge_days(self) -> list[tuple[dt.date, dt.date]]:
+        """The (first, last) day ranges of the period outside its whole months."""
+        months = self.whole_months()
+        if not months:
+            return [(self.start, self.end)]
+        edges = []
+        if self.start < months[0]:
+            edges.append((self.start, months[0] - dt.timedelta(days=1)))
+        after = _next_month(months[-1])
+        if after <= self.end:
+            edges.append((after, self.end))
+        return edges
+
+    def edge_days_q(self) -> Q:
+        """``day`` inside the edge ranges (an empty match when there are none)."""
+        q = Q(pk__in=[])
+        for first, last in self.edge_days():
+            q |= Q(day__gte=first, day__lte=last)
+        return q
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def preset_period(key: str, *, today: dt.date | None = None) -> Period:
@@ -560,19 +595,32 @@ def _series(days: dict[dt.date, DailyPoint], period: Period) -> list[DailyPoint]
 
 
 def distinct_buyers(county: County, periods: list[Period]) -> list[int]:
-    """Distinct villagers with a paid order in each period, in one query over CountyBuyerDay.
+    """Distinct villagers with a paid order in each period.
 
-    Reads only the (county, day, villager) unique index — an index-only scan over the
-    buyer-days of the periods, never the county's whole history.
+    A period without a whole calendar month reads the (county, day, villager) unique index
+    of CountyBuyerDay — all such periods in one query. A longer one reads a row per buyer
+    and month (CountyBuyerMonth) for its whole months and day rows only for its edges, so
+    "this year" costs a dozen months of buyers, not a year of buyer-days.
     """
-    start = min(p.start for p in periods)
-    end = max(p.end for p in periods)
-    aggregates = {
-        f"buyers_{i}": Count("villager_id", distinct=True, filter=Q(day__gte=p.start, day__lte=p.end))
-        for i, p in enumerate(periods)
-    }
-    figures = CountyBuyerDay.objects.filter(county=county, day__gte=start, day__lte=end).aggregate(**aggregates)
-    return [figures[f"buyers_{i}"] for i in range(len(periods))]
+    figures: dict[int, int] = {}
+    short = [(i, p) for i, p in enumerate(periods) if not p.whole_months()]
+    if short:
+        aggregates = {
+            f"buyers_{i}": Count("villager_id", distinct=True, filter=Q(day__gte=p.start, day__lte=p.end))
+            for i, p in short
+        }
+        rows = CountyBuyerDay.objects.filter(
+            county=county, day__gte=min(p.start for _, p in short), day__lte=max(p.end for _, p in short)
+        ).aggregate(**aggregates)
+        figures.update({i: rows[f"buyers_{i}"] for i, _ in short})
+    for i, period in enumerate(periods):
+        if i in figures:
+            continue
+        months = CountyBuyerMonth.objects.filter(county=county, month__in=period.whole_months())
+        edges = CountyBuyerDay.objects.filter(period.edge_days_q(), county=county)
+        # UNION (not ALL) leaves each villager once.
+        figures[i] = months.values_list("villager_id").union(edges.values_list("villager_id")).count()
+    return [figures[i] for i in range(len(periods))]
 
 
 def active_partner_counts(rows: list[PartnerRow]) -> tuple[int, int]:
@@ -587,12 +635,26 @@ def active_partner_counts(rows: list[PartnerRow]) -> tuple[int, int]:
 
 def category_and_channel(county: County, period: Period) -> tuple[list[CategoryRow], list[ChannelRow]]:
     """Sales by category and by channel from one GROUP BY over CountyCategoryChannelDay."""
-    rows = (
-        CountyCategoryChannelDay.objects.filter(county=county, day__gte=period.start, day__lte=period.end)
-        .values("category_id", "category__slug", "category__name_zh", "category__name_en", "channel")
-        .annotate(sales=Sum("sales"), returns=Sum("returns"), orders=Sum("orders"))
-        .order_by()
-    )
+    columns = ("category_id", "category__slug", "category__name_zh", "category__name_en", "channel")
+    figures = {"sales": Sum("sales"), "returns": Sum("returns"), "orders": Sum("orders")}
+    months = period.whole_months()
+    if months:
+        # Whole months from their month rows, the edges from day rows: one UNION ALL.
+        in_days = CountyCategoryChannelDay.objects.filter(period.edge_days_q(), county=county)
+        in_months = CountyCategoryChannelMonth.objects.filter(county=county, month__in=months)
+        rows = (
+            in_months.values(*columns)
+            .annotate(**figures)
+            .order_by()
+            .union(in_days.values(*columns).annotate(**figures).order_by(), all=True)
+        )
+    else:
+        rows = (
+            CountyCategoryChannelDay.objects.filter(county=county, day__gte=period.start, day__lte=period.end)
+            .values(*columns)
+            .annotate(**figures)
+            .order_by()
+        )
     english = _language_is_english()
     categories: dict[int, CategoryRow] = {}
     channels = {value: ChannelRow(value, str(label)) for value, label in Channel.choices}

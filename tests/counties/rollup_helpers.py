@@ -170,7 +170,21 @@ def expected_figures():
                 else:
                     cc["returns"] += line.line_total
                     cc["returned_orders"].add(order.id)
+    # Month rows, straight from the orders' events too: sums per calendar month, and each
+    # villager who bought in the county in the month once.
+    category_month = defaultdict(lambda: [Decimal(0), Decimal(0), 0, 0])
+    for (county_id, day, category_id, channel), v in category.items():
+        row = category_month[(county_id, day.replace(day=1), category_id, channel)]
+        row[0] += v["sales"]
+        row[1] += v["returns"]
+        row[2] += len(v["orders"])
+        row[3] += len(v["returned_orders"])
+    buyer_month = set()
+    for (county_id, day), v in county_day.items():
+        buyer_month |= {(county_id, day.replace(day=1), villager) for villager in v["buyers"]}
     return {
+        "category_month": {k: tuple(v) for k, v in category_month.items()},
+        "buyer_month": buyer_month,
         "county_day": {
             k: (v["sales"], v["returns"], v["orders"], v["returned_orders"], len(v["buyers"]), len(v["partners"]))
             for k, v in county_day.items()

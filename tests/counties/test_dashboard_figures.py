@@ -68,13 +68,22 @@ def test_kpis_equal_sums_computed_from_the_orders(sales_world, county_a, period)
     )
 
 
-def test_breakdowns_equal_sums_computed_from_the_orders(sales_world, county_a):
+@pytest.mark.parametrize(
+    "period",
+    [
+        PERIOD,
+        Period(START, START + dt.timedelta(days=41)),
+        Period(START - dt.timedelta(days=3), START + dt.timedelta(days=30)),
+    ],
+    ids=["two-weeks", "a-whole-month-and-its-edge", "edges-on-both-sides"],
+)
+def test_breakdowns_equal_sums_computed_from_the_orders(sales_world, county_a, period):
     # given the rolled-up world
-    expected = expected_dashboard(county_a, PERIOD.start, PERIOD.end)
-    # when
-    dashboard = county_dashboard(county_a, PERIOD)
+    expected = expected_dashboard(county_a, period.start, period.end)
+    # when (whole months come from month rows, the edges from day rows)
+    dashboard = county_dashboard(county_a, period)
     # then the daily series, categories, channels, villages and partners add up
-    assert len(dashboard.daily) == PERIOD.days
+    assert len(dashboard.daily) == period.days
     assert {p.day: p.sales for p in dashboard.daily if p.sales or p.orders} == expected["daily"]
     assert {r.slug: r.sales for r in dashboard.by_category} == expected["category"]
     channels = {r.channel: r.sales for r in dashboard.by_channel}
@@ -87,6 +96,27 @@ def test_breakdowns_equal_sums_computed_from_the_orders(sales_world, county_a):
     assert sum(villages.values()) == expected["net"]
     assert {r.id: r.sales for r in dashboard.top_by_sales} == expected["partner_sales"]
     assert {r.id: r.commission for r in dashboard.top_by_commission} == expected["partner_commission"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "edges"),
+    [
+        ("2025-03-05", "2025-03-30", [], [("2025-03-05", "2025-03-30")]),
+        ("2025-03-01", "2025-03-31", ["2025-03-01"], []),
+        (
+            "2025-02-27",
+            "2025-05-02",
+            ["2025-03-01", "2025-04-01"],
+            [("2025-02-27", "2025-02-28"), ("2025-05-01", "2025-05-02")],
+        ),
+        ("2024-01-01", "2024-12-02", [f"2024-{m:02d}-01" for m in range(1, 12)], [("2024-12-01", "2024-12-02")]),
+        ("2024-12-15", "2025-02-28", ["2025-01-01", "2025-02-01"], [("2024-12-15", "2024-12-31")]),
+    ],
+)
+def test_a_period_splits_into_whole_months_and_edge_days(start, end, months, edges):
+    period = Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    assert [m.isoformat() for m in period.whole_months()] == months
+    assert [(a.isoformat(), b.isoformat()) for a, b in period.edge_days()] == edges
 
 
 def test_villages_table_lists_every_village_and_sorts(sales_world, county_a):

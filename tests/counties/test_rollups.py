@@ -13,13 +13,16 @@ from hypothesis import strategies as st
 from counties import rollups
 from counties.models import (
     CountyBuyerDay,
+    CountyBuyerMonth,
     CountyCategoryChannelDay,
+    CountyCategoryChannelMonth,
     CountyDay,
     CountySummary,
     NationalDay,
     PromotionCountyDay,
     ProvinceDay,
     RollupDirtyDay,
+    RollupDirtyMonth,
     RollupRun,
     VillageDay,
 )
@@ -38,6 +41,11 @@ def frozen_today(monkeypatch):
 
 def actual_figures():
     return {
+        "category_month": {
+            (r.county_id, r.month, r.category_id, r.channel): (r.sales, r.returns, r.orders, r.returned_orders)
+            for r in CountyCategoryChannelMonth.objects.all()
+        },
+        "buyer_month": {(r.county_id, r.month, r.villager_id) for r in CountyBuyerMonth.objects.all()},
         "county_day": {
             (r.county_id, r.day): (r.sales, r.returns, r.orders, r.returned_orders, r.buyers, r.active_partners)
             for r in CountyDay.objects.all()
@@ -77,6 +85,8 @@ def all_tables():
         ProvinceDay,
         NationalDay,
         PartnerDailyIncome,
+        CountyCategoryChannelMonth,
+        CountyBuyerMonth,
     ]
     snapshot = {
         m.__name__: sorted(tuple(v for k, v in row.items() if k != "id") for row in m.objects.values()) for m in models
@@ -226,6 +236,47 @@ def test_a_return_on_an_old_order_is_picked_up_by_the_next_nightly_run_alone(his
     june = MonthlyStatement.objects.get(partner=old.partner, month=dt.date(2025, 6, 1))
     assert june.status == "open"
     assert june.reversals == sum(line.commission_amount for line in old.lines.all())
+
+
+@pytest.mark.django_db
+def test_month_rows_follow_a_late_change_and_survive_a_run_that_died(history, world, monkeypatch):
+    # given everything rolled up: January's month rows hold January's days
+    rollups.run_rollups(rollups.days_with_orders(), trigger="test")
+    january = dt.date(2025, 1, 1)
+    assert not RollupDirtyMonth.objects.exists()
+    before = CountyCategoryChannelMonth.objects.get(county=history[0].county, month=january)
+    # when a late payment lands in January and the run dies after the day, before the months
+    alice = world["partners"][0]
+    late = make_order(
+        partner=alice,
+        villager=world["villagers"][2],
+        lines=[(world["categories"][0], 1, Decimal("500.00"))],
+        paid_at=shanghai(BASE, 10),
+    )
+
+    def die(*args, **kwargs):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(rollups, "_statements_after", die)
+    with pytest.raises(RuntimeError):
+        rollups.run_rollups([BASE], trigger="test")
+    # then the month rows were rebuilt before the crash, or the month is still marked
+    rebuilt = CountyCategoryChannelMonth.objects.get(county=late.county, month=january)
+    assert rebuilt.sales == before.sales + Decimal("500.00")
+    assert CountyBuyerMonth.objects.filter(county=late.county, month=january, villager=world["villagers"][2]).exists()
+    # and a crash between the day and its month leaves the mark for the next run
+    monkeypatch.setattr(rollups, "_months_after", die)
+    late.lines.update(line_total=Decimal("700.00"), unit_price=Decimal("700.00"))
+    with pytest.raises(RuntimeError):
+        rollups.run_rollups([BASE], trigger="test")
+    assert list(RollupDirtyMonth.objects.values_list("month", flat=True)) == [january]
+    monkeypatch.undo()
+    monkeypatch.setattr(rollups, "shanghai_today", lambda: TODAY)
+    rollups.run_rollups([TODAY - dt.timedelta(days=1)], trigger="test")
+    assert not RollupDirtyMonth.objects.exists()
+    assert CountyCategoryChannelMonth.objects.get(county=late.county, month=january).sales == before.sales + Decimal(
+        "700.00"
+    )
 
 
 @pytest.mark.django_db
