@@ -30,9 +30,8 @@ nightly run would have written them for that many orders a year:
   PartnerDailyIncome row per village row (its active partner), one CountyBuyerDay row
   per buyer (distinct villagers of the county), PromotionCountyDay rows on promotion
   days; ProvinceDay and NationalDay summed from CountyDay; the county summary
-  (trailing 12 months, ranks) by ``counties.rollups.refresh_county_summary`` and the
-  month rows (category × channel by month, buyers by month) by
-  ``counties.rollups.rollup_month``, the nightly run's own code; one
+  (trailing 12 months, ranks) by ``counties.rollups.refresh_county_summary``; the
+  month rows (category × channel by month, buyers by month) summed from the day rows; one
   succeeded RollupRun for the freshness line.
 
 At 10,000,000 orders this is about 45 million rollup rows (printed per table). Pages
@@ -288,7 +287,7 @@ def _yesterday() -> dt.date:
 
 def fill_rollups(orders_a_year: int) -> dict[str, int]:
     """Empty the rollup tables and write them as a year of ``orders_a_year`` orders would."""
-    from counties.rollups import refresh_county_summary, rollup_month
+    from counties.rollups import refresh_county_summary
 
     started = time.monotonic()
     sql("TRUNCATE " + ", ".join(ROLLUP_TABLES) + ", counties_rolluprun")
@@ -419,24 +418,41 @@ def fill_rollups(orders_a_year: int) -> dict[str, int]:
         )
     finally:
         sql("SET session_replication_role = DEFAULT")
-    # Month rows by the nightly run's own code, a month at a time, as the runs of that year did.
-    months_started = time.monotonic()
-    months = sorted({year_start.replace(day=1), *(d.replace(day=1) for d in _days(year_start, yesterday))})
-    for month in months:
-        rollup_month(month)
-    log(f"  month rows of {len(months)} months rebuilt in {time.monotonic() - months_started:.1f} s")
+    from django.db import connection
+
+    def vacuum(tables):
+        # As autovacuum would have: statistics and visibility maps. VACUUM cannot run in a
+        # transaction block; Django's connection is in autocommit here.
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+
+    month_tables = ["counties_countycategorychannelmonth", "counties_countybuyermonth"]
+    vacuum([t for t in ROLLUP_TABLES if t not in month_tables])
+    # Month rows: what the nightly days of that year would have left (the migration's SQL).
+    sql(
+        """
+        INSERT INTO counties_countycategorychannelmonth (county_id, month, category_id, channel, sales, returns,
+                                                         commission, orders, returned_orders)
+        SELECT county_id, date_trunc('month', day)::date, category_id, channel, SUM(sales), SUM(returns),
+               SUM(commission), SUM(orders), SUM(returned_orders)
+          FROM counties_countycategorychannelday GROUP BY county_id, date_trunc('month', day)::date, category_id, channel
+        """
+    )
+    sql(
+        """
+        INSERT INTO counties_countybuyermonth (county_id, month, villager_id)
+        SELECT county_id, date_trunc('month', day)::date, villager_id
+          FROM counties_countybuyerday GROUP BY county_id, date_trunc('month', day)::date, villager_id
+        """
+    )
+    vacuum(month_tables)
     refresh_county_summary(yesterday)
     sql(
         "INSERT INTO counties_rolluprun (trigger, started_at, finished_at, status, days_done, first_day, last_day, "
         "rows_written, duration_seconds, error) VALUES ('bench', now(), now(), 'succeeded', 730, %s, %s, 0, 0, '')",
         [first_day, yesterday],
     )
-    from django.db import connection
-
-    # VACUUM cannot run in a transaction block; Django's connection is in autocommit here.
-    with connection.cursor() as cursor:
-        for table in ROLLUP_TABLES:
-            cursor.execute(f"VACUUM ANALYZE {table}")
     log(f"rollups for {orders_a_year:,} orders a year written in {time.monotonic() - started:.0f} s")
     return table_counts()
 

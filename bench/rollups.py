@@ -16,8 +16,8 @@ loading and rebuilt before anything is timed):
   (c) the same normal day computed the way a first attempt would: a Django ORM loop over
       the orders with running totals (target: ours ≥ 100× faster).
 
-Each timing of "our rollups" of a day is what a run does for it: the day's tables
-(``rollup_day``), then the month rows of its month (``rollup_month``).
+"Our rollups" of a day is ``counties.rollups.rollup_day``: every day table and the
+day's share of the month rows, in one transaction.
 """
 
 import argparse
@@ -332,8 +332,7 @@ def main():
     from orders.models import Order
 
     def ours(day):
-        # What a run does for one day: the day's tables, then its month's month rows.
-        return rollups.rollup_day(day) + rollups.rollup_month(day)
+        return rollups.rollup_day(day)
 
     figures = {}
     if not Order.objects.filter(paid_at__date=PROMO_DAY).exists():
@@ -433,19 +432,13 @@ def grow_and_time(args, total, small, normal_orders, ours):
         connections._connections.default = wrapper
         totals[size] = count_orders()
         ours(NORMAL_DAY)  # warm-up
-    from counties.rollups import rollup_day, rollup_month
-
     rounds = max(args.repeat, 5) * 2
-    day_times = {"small": [], "large": []}
     for i in range(rounds):
         for size in ("small", "large") if i % 2 == 0 else ("large", "small"):
             connections._connections.default = wrappers[size]
             start = time.perf_counter()
-            rollup_day(NORMAL_DAY)
-            middle = time.perf_counter()
-            rollup_month(NORMAL_DAY)
+            ours(NORMAL_DAY)
             times[size].append(time.perf_counter() - start)
-            day_times[size].append(middle - start)
     for wrapper in wrappers.values():
         wrapper.close()
     small_ms, large_ms = (statistics.median(times[s]) * 1000 for s in ("small", "large"))
@@ -457,11 +450,6 @@ def grow_and_time(args, total, small, normal_orders, ours):
         f"({min(times['large']) * 1000:.0f}–{max(times['large']) * 1000:.0f})\n"
         f"      ratio {large_ms / small_ms:.2f} (target ≤ 1.3, < 2 s at the large size); load average "
         + " ".join(f"{x:.1f}" for x in os.getloadavg())
-    )
-    small_day, large_day = (statistics.median(day_times[s]) * 1000 for s in ("small", "large"))
-    print(
-        f"      of which the day's tables alone: {small_day:.0f} ms / {large_day:.0f} ms "
-        f"(ratio {large_day / small_day:.2f}); the rest rebuilds the month rows of {NORMAL_DAY:%Y-%m}"
     )
 
 

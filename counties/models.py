@@ -268,9 +268,11 @@ class CountyBuyerDay(DayRollup):
         indexes = [models.Index(fields=["day"], name="county_buyer_day_day_idx")]
 
 
-# Month rows: the same figures summed over a calendar month (``month`` is its first day),
-# rebuilt from the day rows at the end of every run that touched the month. A long period
-# (this year) reads a row a month for its whole months and day rows only for its edges.
+# Month rows: the same figures over a calendar month (``month`` is its first day), kept
+# equal to the month's day rows by the day's own rebuild, in its transaction: it takes
+# the day's old rows out and puts the new ones in (cost follows the day, not the month).
+# A long period (this year) reads a row a month for its whole months and day rows only
+# for its edges.
 
 
 class MonthRollup(models.Model):
@@ -317,22 +319,6 @@ class CountyBuyerMonth(MonthRollup):
             models.CheckConstraint(condition=Q(month__day=1), name="county_buyer_month_first_day"),
         ]
         indexes = [models.Index(fields=["month"], name="county_buyer_month_month_idx")]
-
-
-class RollupDirtyMonth(models.Model):
-    """A month whose day rows were rebuilt and whose month rows are not yet: marked in the
-    day's own transaction, cleared by the month's rebuild, so a run that dies between the
-    two leaves the mark for the next run."""
-
-    month = models.DateField(primary_key=True)
-    marked_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("month waiting for rollup")
-        verbose_name_plural = _("months waiting for rollup")
-
-    def __str__(self):
-        return f"{self.month:%Y-%m}"
 
 
 class PromotionCountyDay(DayRollup):

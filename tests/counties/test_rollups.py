@@ -22,7 +22,6 @@ from counties.models import (
     PromotionCountyDay,
     ProvinceDay,
     RollupDirtyDay,
-    RollupDirtyMonth,
     RollupRun,
     VillageDay,
 )
@@ -239,44 +238,51 @@ def test_a_return_on_an_old_order_is_picked_up_by_the_next_nightly_run_alone(his
 
 
 @pytest.mark.django_db
-def test_month_rows_follow_a_late_change_and_survive_a_run_that_died(history, world, monkeypatch):
+def test_month_rows_follow_each_day_rebuild_and_a_failed_day_changes_neither(history, world, monkeypatch):
     # given everything rolled up: January's month rows hold January's days
     rollups.run_rollups(rollups.days_with_orders(), trigger="test")
     january = dt.date(2025, 1, 1)
-    assert not RollupDirtyMonth.objects.exists()
-    before = CountyCategoryChannelMonth.objects.get(county=history[0].county, month=january)
-    # when a late payment lands in January and the run dies after the day, before the months
-    alice = world["partners"][0]
+    county = history[0].county
+    before = CountyCategoryChannelMonth.objects.get(county=county, month=january)
+    bob = history[0].partner
+    newcomer = world["villagers"][5]  # one of bob's villagers who has not bought yet
+    assert newcomer.partner_id == bob.pk
+    assert not CountyBuyerMonth.objects.filter(month=january, villager=newcomer).exists()
+    # when a late payment by a new villager lands on a January day and that day is rebuilt
     late = make_order(
-        partner=alice,
-        villager=world["villagers"][2],
+        partner=bob,
+        villager=newcomer,
         lines=[(world["categories"][0], 1, Decimal("500.00"))],
-        paid_at=shanghai(BASE, 10),
+        paid_at=shanghai(BASE + dt.timedelta(days=3), 10),
     )
+    rollups.run_rollups([BASE + dt.timedelta(days=3)], trigger="test")
+    # then January's month rows moved with it, and still equal a recomputation
+    assert CountyCategoryChannelMonth.objects.get(county=county, month=january).sales == before.sales + Decimal(
+        "500.00"
+    )
+    assert CountyBuyerMonth.objects.filter(county=county, month=january, villager=newcomer).exists()
+    assert actual_figures()["category_month"] == expected_figures()["category_month"]
+    # when the payment is corrected away (its only day in the month) and a rebuild dies half-way
+    late.status, late.paid_at = "placed", None
+    late.save()
 
     def die(*args, **kwargs):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(rollups, "_statements_after", die)
-    with pytest.raises(RuntimeError):
-        rollups.run_rollups([BASE], trigger="test")
-    # then the month rows were rebuilt before the crash, or the month is still marked
-    rebuilt = CountyCategoryChannelMonth.objects.get(county=late.county, month=january)
-    assert rebuilt.sales == before.sales + Decimal("500.00")
-    assert CountyBuyerMonth.objects.filter(county=late.county, month=january, villager=world["villagers"][2]).exists()
-    # and a crash between the day and its month leaves the mark for the next run
-    monkeypatch.setattr(rollups, "_months_after", die)
-    late.lines.update(line_total=Decimal("700.00"), unit_price=Decimal("700.00"))
-    with pytest.raises(RuntimeError):
-        rollups.run_rollups([BASE], trigger="test")
-    assert list(RollupDirtyMonth.objects.values_list("month", flat=True)) == [january]
-    monkeypatch.undo()
-    monkeypatch.setattr(rollups, "shanghai_today", lambda: TODAY)
-    rollups.run_rollups([TODAY - dt.timedelta(days=1)], trigger="test")
-    assert not RollupDirtyMonth.objects.exists()
-    assert CountyCategoryChannelMonth.objects.get(county=late.county, month=january).sales == before.sales + Decimal(
-        "700.00"
-    )
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "_month_rows_follow_the_day", die)
+        with pytest.raises(RuntimeError):
+            rollups.run_rollups([BASE + dt.timedelta(days=3)], trigger="test")
+    # then neither the day nor its month changed
+    assert CountyBuyerMonth.objects.filter(county=county, month=january, villager=newcomer).exists()
+    assert CountyBuyerDay.objects.filter(day=BASE + dt.timedelta(days=3), villager=newcomer).exists()
+    # and the next rebuild takes the villager out of January's buyers and the money out of its sums
+    rollups.run_rollups([BASE + dt.timedelta(days=3)], trigger="test")
+    assert not CountyBuyerMonth.objects.filter(county=county, month=january, villager=newcomer).exists()
+    assert CountyCategoryChannelMonth.objects.get(county=county, month=january).sales == before.sales
+    expected, actual = expected_figures(), actual_figures()
+    assert actual["buyer_month"] == expected["buyer_month"]
+    assert actual["category_month"] == expected["category_month"]
 
 
 @pytest.mark.django_db
