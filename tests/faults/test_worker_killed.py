@@ -54,6 +54,8 @@ def test_killed_worker_mid_rollup_then_next_run_gives_undisturbed_figures(histor
         for table in (
             "counties_countyday",
             "counties_countycategorychannelday",
+            "counties_countycategorychannelmonth",
+            "counties_countybuyermonth",
             "counties_villageday",
             "counties_countybuyerday",
             "counties_promotioncountyday",
