@@ -60,13 +60,7 @@ def setup_database(args):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rural_taobao.settings")
     if not args.keep:
         subprocess.run(["dropdb", "-h", args.host, "-U", "postgres", "--if-exists", args.db], check=True)
-    exists = subprocess.run(
-        ["psql", "-h", args.host, "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{args.db}'"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    if not exists:
+    if not database_exists(args, args.db):
         subprocess.run(["createdb", "-h", args.host, "-U", "postgres", args.db], check=True)
     import django
 

@@ -56,6 +56,9 @@ ORDERS = Order._meta.db_table
 LINES = OrderLine._meta.db_table
 DAY_LINES = "rollup_day_lines"
 DAY_ORDERS = "rollup_day_orders"
+# The day's category and buyer rows as they were before its rebuild (for the month rows).
+OLD_CATEGORY_DAY = "rollup_old_category_day"
+OLD_BUYERS = "rollup_old_buyers"
 
 
 class RollupAlreadyRunning(Exception):
@@ -142,7 +145,7 @@ def _gather_day(cursor, day: dt.date) -> None:
 
 
 def _drop_day_tables(cursor) -> None:
-    for table in (DAY_LINES, DAY_ORDERS):
+    for table in (DAY_LINES, DAY_ORDERS, OLD_CATEGORY_DAY, OLD_BUYERS):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -289,9 +292,6 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
 # the day's old rows (kept before the delete) come out, its new rows go in, in the same
 # transaction. Running a day twice takes out what it put in: the tables stay identical.
 
-OLD_CATEGORY_DAY = "rollup_old_category_day"
-OLD_BUYERS = "rollup_old_buyers"
-
 
 def _keep_old_day_rows(cursor, d) -> None:
     for table in (OLD_CATEGORY_DAY, OLD_BUYERS):
@@ -376,8 +376,6 @@ def _month_rows_follow_the_day(cursor, day: dt.date) -> int:
         """,
         [m, m, end],
     )
-    for table in (OLD_CATEGORY_DAY, OLD_BUYERS):
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
     return rows
 
 

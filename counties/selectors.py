@@ -3,8 +3,9 @@
 ``counties_visible_to(user)`` is the one place that decides which counties a user may
 see; every dashboard page, export, profile and API endpoint starts from it. The
 dashboards read only the rollup tables (``CountyDay``, ``CountyCategoryChannelDay``,
-``VillageDay``, ``CountyBuyerDay``, their month rows for long periods, ``PromotionCountyDay``, ``ProvinceDay``,
-``NationalDay``, ``CountySummary``, ``PartnerDailyIncome``) plus county, village and
+``VillageDay``, ``CountyBuyerDay``, their month rows for long periods,
+``PromotionCountyDay``, ``ProvinceDay``, ``NationalDay``, ``CountySummary``,
+``PartnerDailyIncome``) plus county, village and
 partner metadata — never the orders — so a page costs the same at 100,000 orders as at
 10,000,000: each query is an index range scan over one county's (or the nation's) days.
 
@@ -49,6 +50,7 @@ from .models import (
     Village,
     VillageDay,
 )
+from .rollups import next_month
 
 ZERO = Decimal("0.00")
 BILLION_YUAN = Decimal(1_000_000_000)
@@ -122,11 +124,11 @@ class Period:
 
     def whole_months(self) -> list[dt.date]:
         """First days of the calendar months that lie wholly inside the period."""
-        first = self.start if self.start.day == 1 else _next_month(self.start)
+        first = self.start if self.start.day == 1 else next_month(self.start)
         months = []
-        while _next_month(first) - dt.timedelta(days=1) <= self.end:
+        while next_month(first) - dt.timedelta(days=1) <= self.end:
             months.append(first)
-            first = _next_month(first)
+            first = next_month(first)
         return months
 
     def edge_days(self) -> list[tuple[dt.date, dt.date]]:
@@ -137,7 +139,7 @@ class Period:
         edges = []
         if self.start < months[0]:
             edges.append((self.start, months[0] - dt.timedelta(days=1)))
-        after = _next_month(months[-1])
+        after = next_month(months[-1])
         if after <= self.end:
             edges.append((after, self.end))
         return edges
@@ -148,10 +150,6 @@ class Period:
         for first, last in self.edge_days():
             q |= Q(day__gte=first, day__lte=last)
         return q
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def preset_period(key: str, *, today: dt.date | None = None) -> Period:
@@ -637,24 +635,13 @@ def category_and_channel(county: County, period: Period) -> tuple[list[CategoryR
     """Sales by category and by channel from one GROUP BY over CountyCategoryChannelDay."""
     columns = ("category_id", "category__slug", "category__name_zh", "category__name_en", "channel")
     figures = {"sales": Sum("sales"), "returns": Sum("returns"), "orders": Sum("orders")}
-    months = period.whole_months()
-    if months:
-        # Whole months from their month rows, the edges from day rows: one UNION ALL.
-        in_days = CountyCategoryChannelDay.objects.filter(period.edge_days_q(), county=county)
+    # Days outside whole months (the whole period when it has none) from day rows ...
+    in_days = CountyCategoryChannelDay.objects.filter(period.edge_days_q(), county=county)
+    rows = in_days.values(*columns).annotate(**figures).order_by()
+    if months := period.whole_months():
+        # ... and whole months from their month rows, in one UNION ALL.
         in_months = CountyCategoryChannelMonth.objects.filter(county=county, month__in=months)
-        rows = (
-            in_months.values(*columns)
-            .annotate(**figures)
-            .order_by()
-            .union(in_days.values(*columns).annotate(**figures).order_by(), all=True)
-        )
-    else:
-        rows = (
-            CountyCategoryChannelDay.objects.filter(county=county, day__gte=period.start, day__lte=period.end)
-            .values(*columns)
-            .annotate(**figures)
-            .order_by()
-        )
+        rows = in_months.values(*columns).annotate(**figures).order_by().union(rows, all=True)
     english = _language_is_english()
     categories: dict[int, CategoryRow] = {}
     channels = {value: ChannelRow(value, str(label)) for value, label in Channel.choices}
