@@ -287,7 +287,7 @@ def _yesterday() -> dt.date:
 
 def fill_rollups(orders_a_year: int) -> dict[str, int]:
     """Empty the rollup tables and write them as a year of ``orders_a_year`` orders would."""
-    from counties.rollups import refresh_county_summary
+    from analytics.rollups import refresh_county_summary
 
     started = time.monotonic()
     sql("TRUNCATE " + ", ".join(ROLLUP_TABLES) + ", counties_rolluprun")

@@ -226,7 +226,7 @@ def bare_queries(day: dt.date) -> None:
     """The figures of one day straight from orders ⋈ lines: no temp tables, no inserts."""
     from django.db import connection
 
-    from counties.rollups import day_bounds
+    from analytics.rollups import _db_day_bounds as day_bounds
 
     start, end = day_bounds(day)
     events = f"""
@@ -283,10 +283,9 @@ def orm_loop(day: dt.date) -> None:
 
     from django.db import transaction
 
-    from counties.models import CountyCategoryChannelDay, CountyDay, VillageDay
-    from counties.rollups import day_bounds
+    from analytics.models import CountyCategoryChannelDay, CountyDay, PartnerDailyIncome, VillageDay
+    from analytics.rollups import _db_day_bounds as day_bounds
     from orders.models import Order
-    from partners.models import PartnerDailyIncome
 
     start, end = day_bounds(day)
     with transaction.atomic():
@@ -322,7 +321,7 @@ def orm_loop(day: dt.date) -> None:
 def main():
     args = parse_args()
     setup_database(args)
-    from counties import rollups
+    from analytics import rollups
     from orders.models import Order
 
     def ours(day):

@@ -1,18 +1,8 @@
 from django.contrib import admin
 
-from .models import (
-    County,
-    CountyDay,
-    CountyProfileEdit,
-    CountyStaffAssignment,
-    CountySummary,
-    NationalDay,
-    Province,
-    ProvinceDay,
-    RollupRun,
-    ServicePoint,
-    Village,
-)
+from rural_taobao.read_only_admin import ReadOnlyAdmin
+
+from .models import County, CountyProfileEdit, CountyStaffAssignment, Province, ServicePoint, Village
 from .services import ADMIN_PROFILE_FIELDS, county_profile_record, profile_changes
 
 
@@ -82,60 +72,7 @@ class CountyStaffAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "county"]
 
 
-# ── Rollup tables and histories: read-only (the nightly run and the services write them) ──
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # Rollup tables reach millions of rows: no exact count on every list page.
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(CountySummary)
-class CountySummaryAdmin(ReadOnlyAdmin):
-    list_display = ["county", "as_of", "trailing_12m_sales", "prior_12m_sales", "year_to_date_sales",
-                    "is_billion_yuan", "national_rank", "provincial_rank"]  # fmt: skip
-    list_filter = ["is_billion_yuan", "county__region", "county__is_poverty_county"]
-    search_fields = ["county__code", "county__name"]
-    list_select_related = ["county"]
-    ordering = ["national_rank"]
-
-
-@admin.register(RollupRun)
-class RollupRunAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "trigger", "status", "finished_at", "days_done", "first_day", "last_day",
-                    "rows_written", "duration_seconds"]  # fmt: skip
-    list_filter = ["status", "trigger"]
-
-
-@admin.register(CountyDay)
-class CountyDayAdmin(ReadOnlyAdmin):
-    list_display = ["county", "day", "sales", "returns", "orders", "returned_orders", "buyers", "active_partners"]
-    search_fields = ["county__code"]
-    list_select_related = ["county"]
-    ordering = ["-day", "county__code"]
-
-
-@admin.register(ProvinceDay)
-class ProvinceDayAdmin(ReadOnlyAdmin):
-    list_display = ["province", "day", "sales", "returns", "orders", "buyers", "active_partners"]
-    list_filter = ["province"]
-    list_select_related = ["province"]
-    ordering = ["-day", "province__code"]
-
-
-@admin.register(NationalDay)
-class NationalDayAdmin(ReadOnlyAdmin):
-    list_display = ["day", "sales", "returns", "orders", "buyers", "active_partners"]
-    ordering = ["-day"]
+# ── Profile history: read-only (the profile service writes it) ──
 
 
 @admin.register(CountyProfileEdit)

@@ -12,11 +12,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rural_taobao.roles import is_admin, is_county_staff
+from rural_taobao.access import is_admin, is_county_staff
+from rural_taobao.errors import Forbidden, field_errors
 
 from .models import County, CountyProfileEdit
 
@@ -71,17 +72,18 @@ def county_profile_record(*, county: County, by_user: User | None, changes: dict
 def county_profile_update(*, county_id: int, by_user: User, **changes) -> County:
     """Change profile fields of one county the editor may see; the edit is recorded.
 
-    ``PermissionDenied`` for a field the editor may not change or a county outside their
-    scope; ``ValidationError`` (per field) for a bad value. Unchanged values are no edit.
+    ``Forbidden`` (a ``PermissionDenied``) for a field the editor may not change or a county
+    outside their scope; ``ValidationError`` (per field) for a bad value. Unchanged values
+    are no edit.
     """
     from .selectors import counties_visible_to
 
     allowed = county_profile_fields_for(by_user)
     forbidden = sorted(set(changes) - set(allowed))
     if forbidden:
-        raise PermissionDenied(_("You may not change: %(fields)s.") % {"fields": ", ".join(forbidden)})
+        raise Forbidden(_("You may not change: %(fields)s.") % {"fields": ", ".join(forbidden)})
     if not counties_visible_to(by_user).filter(pk=county_id).exists():
-        raise PermissionDenied(_("You may not edit this county."))
+        raise Forbidden(_("You may not edit this county."))
     # The row lock serialises two editors: the second one sees the first one's values.
     county = County.objects.select_for_update().get(pk=county_id)
     before = {name: getattr(county, name) for name in changes}
@@ -101,7 +103,6 @@ def county_profile_update(*, county_id: int, by_user: User, **changes) -> County
 
 
 def county_profile_validation_error(exc: ValidationError) -> dict[str, list[str]]:
-    """Field errors of a failed update, for a form or an API response."""
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {"__all__": exc.messages}
+    """Temporary, until the profile page (analytics/views.py) calls
+    ``rural_taobao.errors.add_errors_to_form``: then delete."""
+    return field_errors(exc)

@@ -13,17 +13,14 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from rural_taobao.roles import COUNTY_STAFF_GROUP
+from rural_taobao.access import COUNTY_STAFF_GROUP
+from rural_taobao.errors import InvalidInput
 
 from .models import County, CountyStaffAssignment
 
 
-class CountyStaffError(Exception):
+class CountyStaffError(InvalidInput):
     """A county staff change that cannot be made (unknown county, a login that is not staff's)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass

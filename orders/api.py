@@ -26,12 +26,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from rural_taobao.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-from rural_taobao.roles import is_admin, is_county_staff, partner_of
+from partners.access import is_partner, partner_of
+from rural_taobao.access import any_of, is_admin, is_county_staff, role_permission
+from rural_taobao.errors import NON_FIELD_ERRORS, ServiceErrorsMixin, field_errors
+from rural_taobao.money import MoneyField
 
 from . import selectors
 from .models import (
@@ -46,26 +48,18 @@ from .models import (
     Promotion,
     Villager,
 )
-from .services import IdempotencyConflict, IllegalTransition, PartnerNotActive, order_create, order_transition
+from .services import order_create, order_transition
 
 # ── Permissions and throttling ───────────────────────────────────────────────
 
 
-class HasOrdersRole(BasePermission):
-    """Partners, county staff and admins read orders; other logins have no business here."""
-
-    message = "Your account has no role that may use orders."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return is_admin(user) or is_county_staff(user) or partner_of(user) is not None
-
-
-class IsPartnerOrAdmin(BasePermission):
-    message = "Villagers are visible to their own partner and to admins only."
-
-    def has_permission(self, request, view):
-        return is_admin(request.user) or partner_of(request.user) is not None
+# Partners, county staff and admins read orders; other logins have no business here.
+HasOrdersRole = role_permission(
+    any_of(is_admin, is_county_staff, is_partner), message="Your account has no role that may use orders."
+)
+IsPartnerOrAdmin = role_permission(
+    any_of(is_admin, is_partner), message="Villagers are visible to their own partner and to admins only."
+)
 
 
 def _ensure_partner_writes(request, order: Order | None = None):
@@ -114,9 +108,7 @@ class LineInputSerializer(serializers.Serializer):
     product_name = serializers.CharField(min_length=1, max_length=200)
     category = serializers.CharField(min_length=1, max_length=50, help_text="Category slug (GET /api/v1/categories/).")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
-    unit_price = serializers.DecimalField(
-        max_digits=MONEY_MAX_DIGITS,
-        decimal_places=MONEY_DECIMAL_PLACES,
+    unit_price = MoneyField(
         min_value=Decimal("0.01"),
         max_value=MAX_UNIT_PRICE,
         help_text="Yuan, as a string with at most two decimals.",
@@ -353,8 +345,7 @@ def _service_errors_for_api(error: DjangoValidationError, *, line_count: int) ->
     result: dict = {}
     per_line: list[dict] = [{} for _ in range(line_count)]
     has_line_errors = False
-    for key, messages in error.message_dict.items():
-        messages = [str(m) for m in messages]
+    for key, messages in field_errors(error).items():
         if key.startswith("lines."):
             _lines, index, field = key.split(".", 2)
             per_line[int(index)].setdefault(field, []).extend(messages)
@@ -362,12 +353,12 @@ def _service_errors_for_api(error: DjangoValidationError, *, line_count: int) ->
         elif key in ("villager_name", "villager_phone"):
             result.setdefault("villager", {}).setdefault(key.removeprefix("villager_"), []).extend(messages)
         elif key == "__all__":
-            result.setdefault("non_field_errors", []).extend(messages)
+            result.setdefault(NON_FIELD_ERRORS, []).extend(messages)
         else:
             result.setdefault(key, []).extend(messages)
     if has_line_errors:
         if "lines" in result:  # errors about the list as a whole move out of the way
-            result.setdefault("non_field_errors", []).extend(result.pop("lines"))
+            result.setdefault(NON_FIELD_ERRORS, []).extend(result.pop("lines"))
         result["lines"] = per_line
     return result
 
@@ -405,7 +396,9 @@ CREATE_EXAMPLE = OpenApiExample(
     ),
     retrieve=extend_schema(summary="One order", responses={200: OrderSerializer, 404: OrderRefusalSerializer}),
 )
-class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(
+    ServiceErrorsMixin, WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = OrderSerializer
     permission_classes = [IsAuthenticated, HasOrdersRole]
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
@@ -455,13 +448,11 @@ class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveMo
                 by_user=request.user,
             )
         except DjangoValidationError as error:
+            # The input's errors in the request's nested shape; other refusals
+            # (IdempotencyConflict 409, PartnerNotActive 403) answer through ServiceErrorsMixin.
             return Response(
                 _service_errors_for_api(error, line_count=len(data["lines"])), status=status.HTTP_400_BAD_REQUEST
             )
-        except IdempotencyConflict as conflict:
-            return Response({"detail": conflict.message, "order": conflict.order.pk}, status=status.HTTP_409_CONFLICT)
-        except PartnerNotActive as refused:
-            raise PermissionDenied(refused.message) from None
         order = self.get_queryset().get(pk=result.order.pk)
         return Response(
             OrderSerializer(order, context=self.get_serializer_context()).data,
@@ -486,21 +477,16 @@ class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveMo
         serializer = OrderStatusInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            order_transition(
-                order_id=order.pk,
-                partner=partner,
-                to_status=data["status"],
-                reason=data["reason"],
-                expected_status=data.get("expected_status"),
-                by_user=request.user,
-            )
-        except IllegalTransition as refused:
-            return Response({"detail": refused.message}, status=status.HTTP_409_CONFLICT)
-        except PartnerNotActive as refused:
-            raise PermissionDenied(refused.message) from None
-        except DjangoValidationError as error:
-            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        # Refusals (IllegalTransition 409, PartnerNotActive 403, a missing reason 400)
+        # answer through ServiceErrorsMixin.
+        order_transition(
+            order_id=order.pk,
+            partner=partner,
+            to_status=data["status"],
+            reason=data["reason"],
+            expected_status=data.get("expected_status"),
+            by_user=request.user,
+        )
         return Response(
             OrderSerializer(self.get_queryset().get(pk=order.pk), context=self.get_serializer_context()).data
         )
@@ -510,7 +496,7 @@ class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
 
 @extend_schema_view(list=extend_schema(summary="Product categories"))
-class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CategoryViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CategorySerializer
     permission_classes = [IsAuthenticated, HasOrdersRole]
     queryset = Category.objects.order_by("sort_order", "slug")
@@ -532,7 +518,7 @@ class PromotionFilter(filters.FilterSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Promotions (6.18, 11.11 …)"))
-class PromotionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PromotionViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PromotionSerializer
     permission_classes = [IsAuthenticated, HasOrdersRole]
     queryset = Promotion.objects.order_by("-starts_on", "pk")
@@ -556,7 +542,7 @@ class VillagerFilter(filters.FilterSet):
     list=extend_schema(summary="The partner's villagers, with order count and last order"),
     retrieve=extend_schema(summary="One villager", responses={200: VillagerSerializer, 404: OrderRefusalSerializer}),
 )
-class VillagerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VillagerViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = VillagerSerializer
     permission_classes = [IsAuthenticated, IsPartnerOrAdmin]
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]

@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from rural_taobao.errors import add_errors_to_form, field_errors
+
 from .models import MAX_LINE_QUANTITY, MAX_LINES_PER_ORDER, MAX_UNIT_PRICE, Channel, OrderStatus
 
 # Rows of empty lines a fresh form shows; "add a line" (with or without JavaScript) adds more.
@@ -157,17 +159,16 @@ def apply_service_errors(error: ValidationError, *, form: OrderForm, line_forms:
     """Put the service's field-keyed errors on the form and its rows; return the errors
     about the lines as a whole ("add at least one line")."""
     line_errors: list[str] = []
-    for key, messages in error.message_dict.items():
-        for message in messages:
-            if key.startswith("lines."):
-                _lines, index, field = key.split(".", 2)
-                line_forms[int(index)].add_error(field if field in LINE_FIELDS else None, message)
-            elif key == "lines":
-                line_errors.append(message)
-            elif key in form.fields and key != "client_request_id":
-                form.add_error(key, message)
-            else:
-                form.add_error(None, message)
+    order_errors: dict[str, list[str]] = {}
+    for key, messages in field_errors(error).items():
+        if key.startswith("lines."):
+            _lines, index, field = key.split(".", 2)
+            line_forms[int(index)].add_error(field if field in LINE_FIELDS else None, messages)
+        elif key == "lines":
+            line_errors.extend(messages)
+        else:
+            order_errors[key] = messages
+    add_errors_to_form(form, ValidationError(order_errors), exclude=("client_request_id",))
     return line_errors
 
 

@@ -8,8 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import MOBILE_PHONE_REGEX, mobile_phone_validator
 from rural_taobao.money import money_field
+from rural_taobao.phones import MOBILE_PHONE_REGEX, mask_phone, mobile_phone_validator
 
 
 class Category(models.Model):
@@ -97,7 +97,7 @@ class Villager(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        return f"{self.phone[:3]}****{self.phone[-4:]}"
+        return mask_phone(self.phone)
 
 
 class Channel(models.TextChoices):

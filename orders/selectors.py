@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from counties.models import County
+from partners.access import partner_of
 from partners.models import Partner
-from rural_taobao.roles import is_admin, is_county_staff, partner_of
+from rural_taobao.access import is_admin, is_county_staff
+from rural_taobao.dates import day_start, shanghai_today
 
 from .models import Category, Channel, Order, OrderLine, OrderStatus, OrderStatusChange, Promotion, Villager
 
@@ -35,11 +37,6 @@ WAITING_STATUSES = (
     OrderStatus.AT_COUNTY_CENTRE,
     OrderStatus.AT_SERVICE_POINT,
 )
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight in Shanghai starting `day`."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 # ── Scoping ───────────────────────────────────────────────────────────────────
@@ -80,13 +77,6 @@ def sees_full_phones_of(user, partner_id: int) -> bool:
 
 def villager_phone_for(user, villager: Villager) -> str:
     return villager.phone if sees_full_phones_of(user, villager.partner_id) else villager.masked_phone
-
-
-def active_partner_of(user) -> Partner | None:
-    """The user's partner profile with its village and county (one query), or None."""
-    if not user.is_authenticated:
-        return None
-    return Partner.objects.select_related("village__county", "user").filter(user=user).first()
 
 
 # ── Filtering the order list (the page and the API share it) ─────────────────
@@ -130,9 +120,9 @@ class DayOrMomentFilter(django_filters.Filter):
         if isinstance(value, dt.datetime):
             return qs.filter(placed_at__gte=value) if self.bound == "after" else qs.filter(placed_at__lte=value)
         if self.bound == "after":
-            return qs.filter(placed_at__gte=_day_start(value))
+            return qs.filter(placed_at__gte=day_start(value))
         # "Before" a day includes that whole Shanghai day.
-        return qs.filter(placed_at__lt=_day_start(value + dt.timedelta(days=1)))
+        return qs.filter(placed_at__lt=day_start(value + dt.timedelta(days=1)))
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -322,13 +312,13 @@ PAST_DAYS_CACHE_SECONDS = 3600
 
 def partner_month_so_far(partner: Partner, today: dt.date) -> PartnerMonth:
     month = today.replace(day=1)
-    todays = _partner_figures(partner, month, _day_start(today), _day_start(today + dt.timedelta(days=1)))
+    todays = _partner_figures(partner, month, day_start(today), day_start(today + dt.timedelta(days=1)))
     if today == month:
         return todays
     key = f"orders:partner-month-past-days:{partner.pk}:{today.isoformat()}"
     past = cache.get(key)
     if past is None:
-        past = _partner_figures(partner, month, _day_start(month), _day_start(today))
+        past = _partner_figures(partner, month, day_start(month), day_start(today))
         cache.set(key, past, PAST_DAYS_CACHE_SECONDS)
     return past + todays
 
@@ -338,8 +328,8 @@ def running_promotions(today: dt.date) -> QuerySet[Promotion]:
 
 
 def partner_home(partner: Partner, *, today: dt.date | None = None, todays_limit: int = 20) -> PartnerHome:
-    today = today or timezone.localdate()
-    todays = Order.objects.filter(partner=partner, placed_at__gte=_day_start(today))
+    today = today or shanghai_today()
+    todays = Order.objects.filter(partner=partner, placed_at__gte=day_start(today))
     todays_figures = todays.aggregate(count=Count("id"), total=Coalesce(Sum("total_amount"), ZERO))
     waiting = dict(
         Order.objects.filter(partner=partner, status__in=WAITING_STATUSES)

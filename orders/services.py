@@ -5,7 +5,6 @@ runs in one transaction and writes its status history row in that transaction.
 """
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,11 +17,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics.dirty_days import mark_days_dirty
 from counties.models import County
-from counties.rollup_days import mark_days_dirty, shanghai_day
 from partners.commission import commission_amount, commission_rates_on
-from partners.models import MOBILE_PHONE_REGEX, Partner, PartnerStatus
+from partners.models import Partner
+from rural_taobao.dates import shanghai_day
+from rural_taobao.errors import Conflict, Forbidden, ServiceError
 from rural_taobao.money import CENT, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from rural_taobao.phones import MOBILE_PHONE_MESSAGE, is_mobile_phone, normalize_phone
 
 from .models import (
     MAX_LINE_QUANTITY,
@@ -50,27 +52,27 @@ REASON_REQUIRED = {OrderStatus.CANCELLED, OrderStatus.RETURNED}
 CLIENT_REQUEST_CONSTRAINT = "order_client_request_unique_per_partner"
 
 
-class OrderError(Exception):
+class OrderError(ServiceError):
     """A refused order operation; the message is for the user."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
-
-class IllegalTransition(OrderError):
+class IllegalTransition(OrderError, Conflict):
     """The order cannot move to that status now (illegal from its status, or stale)."""
 
 
-class IdempotencyConflict(OrderError):
+class IdempotencyConflict(OrderError, Conflict):
     """The client_request_id was already used for an order with a different content."""
 
     def __init__(self, message: str, order: Order):
         super().__init__(message)
         self.order = order
 
+    def api_body(self) -> dict:
+        # The client finds the order already placed under this id.
+        return {**super().api_body(), "order": self.order.pk}
 
-class PartnerNotActive(OrderError):
+
+class PartnerNotActive(OrderError, Forbidden):
     """A suspended or exited partner (or one not yet active) may not create or move orders."""
 
 
@@ -81,7 +83,7 @@ def partner_not_active_message(partner: Partner) -> str:
 
 
 def _ensure_active(partner: Partner) -> None:
-    if partner.status != PartnerStatus.ACTIVE:
+    if not partner.is_active:
         raise PartnerNotActive(partner_not_active_message(partner))
 
 
@@ -220,7 +222,7 @@ def _normalise(
     data = OrderInput(
         channel=_text(channel),
         villager_name=_text(villager_name),
-        villager_phone=_text(villager_phone).replace(" ", "").replace("-", ""),
+        villager_phone=normalize_phone(villager_phone),
         promotion_id=_promotion_id(promotion),
         buyer_organisation=_text(buyer_organisation),
         reference=_text(reference),
@@ -241,8 +243,8 @@ def _validate(
         add("channel", _("Choose a channel: assisted purchase, government procurement or farm produce."))
 
     villager = Villager.objects.filter(partner=partner, phone=data.villager_phone).first()
-    if not re.fullmatch(MOBILE_PHONE_REGEX, data.villager_phone):
-        add("villager_phone", _("Enter a mainland China mobile number: 11 digits starting with 13–19."))
+    if not is_mobile_phone(data.villager_phone):
+        add("villager_phone", str(MOBILE_PHONE_MESSAGE))
     if not data.villager_name and villager is None:
         add("villager_name", _("Enter the villager's name."))
     elif len(data.villager_name) > Villager._meta.get_field("name").max_length:

@@ -4,12 +4,10 @@ Thin views: a form parses, one service or selector does the work, then redirect 
 """
 
 import uuid
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partners.models import PartnerStatus
+from partners.access import working_partner_required
+from rural_taobao.errors import messages_of
 
 from . import selectors
 from .forms import (
@@ -49,33 +48,8 @@ ACTION_LABELS = {
 REASON_STATUSES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 
 
-def partner_required(view):
-    """Only an active partner works here: anonymous → login, another role → 403,
-    a suspended (or exited, not yet active) partner → a page that says why."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        partner = selectors.active_partner_of(request.user)
-        if partner is None:
-            raise PermissionDenied(_("This page is for village partners."))
-        if partner.status != PartnerStatus.ACTIVE:
-            last_change = partner.status_changes.order_by("-changed_at", "-id").first()
-            return render(
-                request,
-                "orders/partner_inactive.html",
-                {"partner": partner, "last_change": last_change},
-                status=403,
-            )
-        request.partner = partner
-        request.user.partner = partner  # the nav and the selectors ask again: answer from memory
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @require_GET
-@partner_required
+@working_partner_required
 def partner_home(request):
     summary = selectors.partner_home(request.partner)
     return render(request, "orders/partner_home.html", {"partner": request.partner, "summary": summary})
@@ -101,7 +75,7 @@ def _render_order_form(
 # carries the same id, so sending it again shows the order placed, never a second one.
 @cache_control(private=True, no_cache=True)
 @require_http_methods(["GET", "POST"])
-@partner_required
+@working_partner_required
 def partner_order_new(request):
     form_id = _uuid_or_none(request.GET.get(FORM_PARAM))
     if request.method == "GET" and form_id is None:
@@ -176,7 +150,7 @@ def _prefill(request) -> dict:
 
 
 @require_GET
-@partner_required
+@working_partner_required
 def partner_orders(request):
     order_filter, orders = selectors.order_list_for(request.user, request.GET, request=request)
     page = selectors.offset_page(orders, request.GET.get("page"), per_page=ORDERS_PER_PAGE)
@@ -197,7 +171,7 @@ def _order_or_404(request, order_id: int) -> Order:
 
 
 @require_GET
-@partner_required
+@working_partner_required
 def partner_order_detail(request, order_id: int):
     order = _order_or_404(request, order_id)
     actions = [(status, ACTION_LABELS[status]) for status in order.legal_next_statuses()]
@@ -214,7 +188,7 @@ def partner_order_detail(request, order_id: int):
 
 
 @require_POST
-@partner_required
+@working_partner_required
 def partner_order_transition(request, order_id: int):
     order = _order_or_404(request, order_id)
     form = TransitionForm(request.POST)
@@ -230,12 +204,9 @@ def partner_order_transition(request, order_id: int):
             reason=form.cleaned_data["reason"],
             by_user=request.user,
         )
-    except (IllegalTransition, PartnerNotActive) as refused:
-        messages.error(request, refused.message)
-    except ValidationError as error:
-        for message_list in error.message_dict.values():
-            for message in message_list:
-                messages.error(request, message)
+    except (IllegalTransition, PartnerNotActive, ValidationError) as refused:
+        for message in messages_of(refused):
+            messages.error(request, message)
     except Order.DoesNotExist:
         raise Http404(_("No such order.")) from None
     else:
@@ -247,7 +218,7 @@ def partner_order_transition(request, order_id: int):
 
 
 @require_GET
-@partner_required
+@working_partner_required
 def partner_villagers(request):
     search = VillagerSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
@@ -261,7 +232,7 @@ def partner_villagers(request):
 
 
 @require_GET
-@partner_required
+@working_partner_required
 def partner_villager_lookup(request):
     """Type-ahead of the new-order form: the partner's own villagers, as JSON."""
     found = selectors.villager_suggestions(request.partner, request.GET.get("q", ""))

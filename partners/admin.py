@@ -8,9 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     CommissionRate,
     IncentiveTier,
-    MonthlyStatement,
     Partner,
-    PartnerDailyIncome,
     PartnerStatusChange,
     ProcurementRate,
 )
@@ -106,35 +104,3 @@ class ProcurementRateAdmin(EffectiveDatedRateAdmin):
 @admin.register(IncentiveTier)
 class IncentiveTierAdmin(SimpleHistoryAdmin):
     list_display = ["min_monthly_sales", "bonus"]
-
-
-class ReadOnlyRollupAdmin(admin.ModelAdmin):
-    """Figures written by the nightly rollups: looked at, never edited by hand."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PartnerDailyIncome)
-class PartnerDailyIncomeAdmin(ReadOnlyRollupAdmin):
-    list_display = ["partner", "day", "orders", "sales", "returned_sales", "commission", "reversals"]
-    list_filter = ["day"]
-    search_fields = ["partner__real_name", "partner__phone"]
-    list_select_related = ["partner"]
-    date_hierarchy = "day"
-
-
-@admin.register(MonthlyStatement)
-class MonthlyStatementAdmin(ReadOnlyRollupAdmin):
-    list_display = ["partner", "month", "status", "sales", "commission", "reversals", "incentive", "total"]
-    list_filter = ["status", "month"]
-    search_fields = ["partner__real_name", "partner__phone"]
-    list_select_related = ["partner"]

@@ -6,7 +6,6 @@ Same services and selectors as the pages: ``partner_apply``, ``partner_update``,
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -20,44 +19,31 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from counties.models import County, Province, ServicePoint, Village
-from rural_taobao.roles import is_admin, partner_of
+from rural_taobao.access import IsProgrammeAdmin
+from rural_taobao.errors import ServiceErrorsMixin
+from rural_taobao.phones import MOBILE_PHONE_MESSAGE, MOBILE_PHONE_REGEX, normalize_phone
 
+from .access import IsPartner, partner_of
 from .forms import MAX_IMPORT_FILE_BYTES
-from .importing import IMPORT_STATUSES, ImportFileError, import_partners
-from .models import MOBILE_PHONE_REGEX, Partner, PartnerStatus
+from .importing import IMPORT_STATUSES, import_partners
+from .models import Partner, PartnerStatus
 from .selectors import PartnerFilter, partner_list
 from .services import (
-    PartnerTransitionError,
-    normalize_phone,
     partner_apply,
     partner_transition,
     partner_update,
     set_password_path,
 )
 
-# ── Permissions, throttling, errors ──────────────────────────────────────────
-
-
-class IsProgrammeAdmin(BasePermission):
-    message = _("Only programme admins may use this endpoint.")
-
-    def has_permission(self, request, view):
-        return is_admin(request.user)
-
-
-class IsPartner(BasePermission):
-    message = _("Only village partners have a partner profile.")
-
-    def has_permission(self, request, view):
-        return partner_of(request.user) is not None
+# ── Throttling and error shapes ───────────────────────────────────────────────
 
 
 class WriteRateThrottle(SimpleRateThrottle):
@@ -73,18 +59,6 @@ class WriteRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The change is not allowed in the current state."
-    default_code = "conflict"
-
-
-def _drf_validation_error(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError(exc.message_dict)
-    return ValidationError({"non_field_errors": exc.messages})
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -129,7 +103,7 @@ class PhoneField(serializers.RegexField):
     def __init__(self, **kwargs):
         super().__init__(
             MOBILE_PHONE_REGEX,
-            error_messages={"invalid": _("Enter a mainland China mobile number: 11 digits starting with 13–19.")},
+            error_messages={"invalid": MOBILE_PHONE_MESSAGE},
             **kwargs,
         )
 
@@ -333,6 +307,7 @@ _forbidden = OpenApiResponse(DetailSerializer, description="Not a programme admi
     ),
 )
 class PartnerViewSet(
+    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -355,24 +330,19 @@ class PartnerViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = partner_apply(
-                real_name=data["real_name"],
-                phone=data["phone"],
-                village=data["village"],
-                previous_occupation=data.get("previous_occupation", ""),
-                motivation=data.get("motivation", ""),
-                service_point_address=data.get("service_point_address", ""),
-                by_user=self.request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _drf_validation_error(exc) from exc
+        # A ValidationError of the service answers 400 through ServiceErrorsMixin.
+        serializer.instance = partner_apply(
+            real_name=data["real_name"],
+            phone=data["phone"],
+            village=data["village"],
+            previous_occupation=data.get("previous_occupation", ""),
+            motivation=data.get("motivation", ""),
+            service_point_address=data.get("service_point_address", ""),
+            by_user=self.request.user,
+        )
 
     def perform_update(self, serializer):
-        try:
-            partner_update(partner_id=serializer.instance.pk, by_user=self.request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise _drf_validation_error(exc) from exc
+        partner_update(partner_id=serializer.instance.pk, by_user=self.request.user, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(
@@ -398,18 +368,13 @@ class PartnerViewSet(
         serializer = PartnerStatusChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         to_status = serializer.validated_data["status"]
-        try:
-            partner = partner_transition(
-                partner_id=partner.pk,
-                to_status=to_status,
-                by_user=request.user,
-                reason=serializer.validated_data["reason"],
-                expected_status=serializer.validated_data.get("expected_status"),
-            )
-        except PartnerTransitionError as exc:
-            raise Conflict(detail={"detail": exc.message, "code": exc.code}) from exc
-        except DjangoValidationError as exc:
-            raise _drf_validation_error(exc) from exc
+        partner = partner_transition(
+            partner_id=partner.pk,
+            to_status=to_status,
+            by_user=request.user,
+            reason=serializer.validated_data["reason"],
+            expected_status=serializer.validated_data.get("expected_status"),
+        )
         partner = self.get_queryset().select_related("user").get(pk=partner.pk)
         partner.set_password_url = None
         if to_status == PartnerStatus.ACTIVE:
@@ -447,17 +412,15 @@ class PartnerViewSet(
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        try:
-            report = import_partners(
-                source=upload,
-                filename=upload.name,
-                status=serializer.validated_data["status"],
-                dry_run=serializer.validated_data["dry_run"],
-                create_villages=serializer.validated_data["create_villages"],
-                by_user=request.user,
-            )
-        except ImportFileError as exc:
-            raise ValidationError({"file": [exc.message]}) from exc
+        # A file that cannot be read (ImportFileError) answers 400 {"file": [...]}.
+        report = import_partners(
+            source=upload,
+            filename=upload.name,
+            status=serializer.validated_data["status"],
+            dry_run=serializer.validated_data["dry_run"],
+            create_villages=serializer.validated_data["create_villages"],
+            by_user=request.user,
+        )
         return Response(
             ImportReportSerializer(report.as_dict()).data,
             status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST,

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Village
+from rural_taobao.phones import is_mobile_phone, mobile_phone_validator, normalize_phone
 
 from .importing import IMPORT_STATUS_CHOICES
-from .models import MOBILE_PHONE_REGEX, Partner, PartnerStatus, mobile_phone_validator
+from .models import Partner, PartnerStatus
 from .selectors import application_counties, villages_of_county
-from .services import REASON_REQUIRED_STATUSES, normalize_phone
+from .services import REASON_REQUIRED_STATUSES
 
 MAX_IMPORT_FILE_BYTES = 20 * 1024 * 1024
 
@@ -159,7 +160,7 @@ class StaffCreateForm(forms.Form):
         username = self.cleaned_data["username"].strip()
         if User.objects.filter(username=username).exists():
             raise ValidationError(_("This username is taken: add counties to the existing staff login below."))
-        if re.fullmatch(MOBILE_PHONE_REGEX, username):
+        if is_mobile_phone(username):
             # Mobile numbers are partners' usernames; keep the two kinds of login apart.
             raise ValidationError(_("A mobile number is reserved for a partner's login; choose another username."))
         return username

@@ -33,9 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counties.models import County, Village
+from rural_taobao.errors import InvalidInput
+from rural_taobao.phones import is_mobile_phone, normalize_phone
 
-from .models import MOBILE_PHONE_REGEX, PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
-from .services import normalize_phone
+from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
 
 # Canonical column → the headers that name it (compared case-insensitively, spaces trimmed).
 COLUMN_HEADERS: dict[str, tuple[str, ...]] = {
@@ -55,18 +56,17 @@ IMPORT_STATUS_CHOICES = [(status.value, status.label) for status in IMPORT_STATU
 BATCH_SIZE = 2000
 PROGRESS_EVERY = 1000
 
-_PHONE_RE = re.compile(MOBILE_PHONE_REGEX)
 _COUNTY_CODE_RE = re.compile(r"^\d{6}$")
 
 Progress = Callable[[str, int, int], None]
 
 
-class ImportFileError(Exception):
-    """The file cannot be read as a partner list at all (format, encoding, missing columns)."""
+class ImportFileError(InvalidInput):
+    """The file cannot be read as a partner list at all (format, encoding, missing columns):
+    an error of the ``file`` field."""
 
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, field="file")
 
 
 @dataclass(frozen=True)
@@ -290,7 +290,7 @@ def _validate(
         values["phone"] = phone
         if not phone:
             bad("phone", _("The mobile number is missing."))
-        elif not _PHONE_RE.match(phone):
+        elif not is_mobile_phone(phone):
             bad(
                 "phone",
                 _("“%(phone)s” is not a mainland China mobile number (11 digits starting with 13–19).")

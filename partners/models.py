@@ -2,18 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-# A mainland China mobile number: 11 digits, 1 then 3–9.
-MOBILE_PHONE_REGEX = r"^1[3-9][0-9]{9}$"
-mobile_phone_validator = RegexValidator(
-    MOBILE_PHONE_REGEX, _("Enter a mainland China mobile number: 11 digits starting with 13–19.")
-)
+from rural_taobao.phones import MOBILE_PHONE_REGEX, mobile_phone_validator
 
 
 class PartnerStatus(models.TextChoices):
@@ -237,64 +232,3 @@ class IncentiveTier(models.Model):
 
     def __str__(self):
         return f"≥ {self.min_monthly_sales} → +{self.bonus}"
-
-
-class PartnerDailyIncome(models.Model):
-    """One partner's figures for one Shanghai day, written by the nightly rollup."""
-
-    # Derived from orders (see counties.models' rollups): no FK constraint to check per row.
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="daily_income", db_constraint=False)
-    day = models.DateField()
-    orders = models.IntegerField(default=0)  # orders paid that day
-    returned_orders = models.IntegerField(default=0)
-    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # paid that day, gross
-    returned_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net, toward incentive tiers
-    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # earned on the day's payments
-    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # taken back by the day's returns
-
-    class Meta:
-        ordering = ["partner", "day"]
-        constraints = [models.UniqueConstraint(fields=["partner", "day"], name="partner_daily_income_unique")]
-        indexes = [models.Index(fields=["day"], name="partner_daily_income_day_idx")]
-
-    def __str__(self):
-        return f"{self.partner_id} {self.day}"
-
-
-class StatementStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-
-
-class MonthlyStatement(models.Model):
-    """A partner's month: commission, incentive, reversals, total. Closed statements never change."""
-
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="statements")
-    month = models.DateField(help_text="The first day of the month.")
-    orders = models.IntegerField(default=0)
-    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net of the month's returns
-    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    incentive = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    incentive_tier = models.ForeignKey(
-        IncentiveTier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    status = models.CharField(max_length=6, choices=StatementStatus.choices, default=StatementStatus.OPEN)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    computed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["partner", "-month"]
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "month"], name="monthly_statement_unique"),
-            models.CheckConstraint(condition=Q(month__day=1), name="monthly_statement_month_is_first_day"),
-            models.CheckConstraint(
-                condition=Q(status="open") | Q(closed_at__isnull=False), name="closed_statement_has_closed_at"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.partner_id} {self.month:%Y-%m} ({self.status})"

@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import django_filters
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Province, Village
-from rural_taobao.roles import is_admin, is_county_staff, partner_of
+from rural_taobao.access import is_admin, is_county_staff
+from rural_taobao.dates import day_start
 
+from .access import partner_of
 from .models import Partner, PartnerStatus, PartnerStatusChange
-
-SHANGHAI = ZoneInfo(settings.TIME_ZONE)
 
 
 def partners_visible_to(user) -> QuerySet[Partner]:
@@ -60,10 +58,6 @@ def villages_of_county(county: County | None) -> QuerySet[Village]:
     if county is None:
         return Village.objects.none()
     return Village.objects.filter(county=county).order_by("township", "name")
-
-
-def _shanghai_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -109,10 +103,10 @@ class PartnerFilter(django_filters.FilterSet):
             self.filters["county"].queryset = self.filters["county"].queryset.filter(province__code=province)
 
     def filter_applied_after(self, queryset, name, value):
-        return queryset.filter(applied_at__gte=_shanghai_midnight(value))
+        return queryset.filter(applied_at__gte=day_start(value))
 
     def filter_applied_before(self, queryset, name, value):
-        return queryset.filter(applied_at__lt=_shanghai_midnight(value + dt.timedelta(days=1)))
+        return queryset.filter(applied_at__lt=day_start(value + dt.timedelta(days=1)))
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

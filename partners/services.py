@@ -18,7 +18,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from counties.models import ServicePoint, Village
-from rural_taobao.roles import PARTNER_GROUP
+from rural_taobao.access import PARTNER_GROUP
+from rural_taobao.errors import Conflict
+from rural_taobao.phones import normalize_phone
 
 from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
 
@@ -30,8 +32,9 @@ LOGIN_DISABLING_STATUSES = frozenset({PartnerStatus.SUSPENDED, PartnerStatus.EXI
 DESCRIPTIVE_FIELDS = ("real_name", "phone", "village", "previous_occupation", "motivation", "service_point_address")
 
 
-class PartnerTransitionError(Exception):
-    """A status change that may not happen now. Pages show the message; the API answers 409.
+class PartnerTransitionError(Conflict):
+    """A status change that may not happen now. Pages show the message; the API answers
+    409 with the message and the code.
 
     ``code`` says why: ``illegal_transition`` (not allowed from the current status),
     ``stale`` (someone else changed the partner since the page was loaded),
@@ -40,26 +43,10 @@ class PartnerTransitionError(Exception):
 
     def __init__(self, message: str, *, code: str = "illegal_transition"):
         super().__init__(message)
-        self.message = message
         self.code = code
 
-
-def normalize_phone(value) -> str:
-    """A mobile number as people type it: spaces, dashes and a +86 prefix are dropped."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():  # Excel stores phone columns as numbers
-        value = int(value)
-    text = str(value).strip()
-    for char in (" ", "-", "\u00a0", "\t"):
-        text = text.replace(char, "")
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    elif text.startswith("86") and len(text) == 13:
-        text = text[2:]
-    return text
+    def api_body(self) -> dict:
+        return {**super().api_body(), "code": self.code}
 
 
 def _already_applied_error() -> ValidationError:

@@ -6,13 +6,11 @@ import contextlib
 import tempfile
 import time
 import uuid
-from functools import wraps
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +26,8 @@ from counties.staff import (
     county_staff_unassign,
     county_staff_upsert,
 )
-from rural_taobao.roles import COUNTY_STAFF_GROUP, is_admin
+from rural_taobao.access import COUNTY_STAFF_GROUP, admin_required
+from rural_taobao.errors import add_errors_to_form, messages_of
 
 from .forms import ApplicationForm, ImportForm, StaffAssignForm, StaffCreateForm, TransitionForm
 from .importing import ImportFileError, import_partners
@@ -52,20 +51,6 @@ PENDING_IMPORT_MAX_AGE_SECONDS = 24 * 60 * 60
 PAGE_SIZE = 50
 
 
-def admin_required(view):
-    """Admins only: anonymous visitors go to the login page, other roles get 403."""
-
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_admin(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
 # ── Public application ───────────────────────────────────────────────────────
 
 
@@ -86,7 +71,7 @@ def apply(request):
                     service_point_address=data["service_point_address"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 return redirect("partner_apply_thanks")
     elif request.method == "POST":
@@ -111,14 +96,6 @@ def apply_thanks(request):
 
 def _county(code: str | None) -> County | None:
     return County.objects.filter(code=code).first() if code else None
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # ── Onboarding workspace ─────────────────────────────────────────────────────
@@ -189,10 +166,8 @@ def onboarding_transition(request, partner_id: int):
             reason=form.cleaned_data["reason"],
             expected_status=form.cleaned_data["expected_status"],
         )
-    except PartnerTransitionError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        for message in exc.messages:
+    except (PartnerTransitionError, ValidationError) as exc:
+        for message in messages_of(exc):
             messages.error(request, message)
     else:
         messages.success(
@@ -242,7 +217,7 @@ def onboarding_import(request):
             try:
                 report = import_partners(source=data, filename=upload.name, dry_run=True, **options)
             except ImportFileError as exc:
-                form.add_error("file", exc.message)
+                add_errors_to_form(form, exc)
             else:
                 if report.ok and report.created:
                     pending = _keep_upload(request, data, filename=upload.name, options=options)
@@ -346,7 +321,7 @@ def staff_list(request):
                     by_user=request.user,
                 )
             except CountyStaffError as exc:
-                form.add_error(None, exc.message)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, _("County staff login %(username)s created.") % {"username": result.user})
                 if not result.password_set:

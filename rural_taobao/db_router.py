@@ -20,8 +20,8 @@ from functools import wraps
 from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA_DB_ALIAS = "replica"
-# The apps whose tables dashboards read: rollups and county metadata, partners, categories.
-REPLICA_APPS = frozenset({"counties", "partners", "orders"})
+# The apps whose tables dashboards read: rollups, county metadata, partners, categories.
+REPLICA_APPS = frozenset({"counties", "partners", "orders", "analytics"})
 
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
 

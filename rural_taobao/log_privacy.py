@@ -3,13 +3,8 @@
 and villagers' phones appear in paths and messages."""
 
 import logging
-import re
 
-PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-
-
-def mask_phones(text: str) -> str:
-    return PHONE.sub(r"\1****\3", text)
+from .phones import mask_phones
 
 
 class MaskPhoneNumbersFilter(logging.Filter):

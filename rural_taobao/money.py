@@ -1,8 +1,10 @@
-"""One precision for every amount of money in the project (yuan, CNY)."""
+"""One precision for every amount of money in the project (yuan, CNY): the model field,
+the API field and (in ``template_filters``) the page format all follow it."""
 
 from decimal import Decimal
 
 from django.db import models
+from rest_framework import serializers
 
 MONEY_MAX_DIGITS = 16
 MONEY_DECIMAL_PLACES = 2
@@ -16,3 +18,10 @@ def money_field(**kwargs) -> models.DecimalField:
 
 def to_money(value) -> Decimal:
     return Decimal(value).quantize(CENT)
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount of yuan in the API: a string with two decimals ("7998.00")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)

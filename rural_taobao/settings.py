@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "counties",
     "partners",
     "orders",
+    "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -80,8 +82,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rural_taobao.roles.role_context",
+                "rural_taobao.context_processors.role_context",
             ],
+            # yuan, count, percent …: the same figures on every page in every language.
+            "builtins": ["rural_taobao.template_filters"],
         },
     },
 ]
@@ -175,12 +179,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {
-    "counties.tasks.*": {"queue": "rollups"},
-    "partners.tasks.*": {"queue": "rollups"},
+    "analytics.*": {"queue": "rollups"},
 }
 CELERY_BEAT_SCHEDULE = {
     "run-nightly-rollups": {
-        "task": "counties.tasks.run_nightly_rollups_task",
+        "task": "analytics.tasks.run_nightly_rollups_task",
         "schedule": crontab(hour=1, minute=30),
         "options": {"expires": 6 * 60 * 60, "queue": "rollups"},
     },
@@ -222,7 +225,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "PartnerStatusEnum": "partners.models.PartnerStatus",
-        "StatementStatusEnum": "partners.models.StatementStatus",
+        "StatementStatusEnum": "analytics.models.StatementStatus",
         "ChannelEnum": "orders.models.Channel",
     },
 }

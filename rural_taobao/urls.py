@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from partners import income_urls
+from analytics import income_urls
 
 from . import auth_api, health, pwa, views
 
@@ -14,7 +14,7 @@ api_v1 = [
     path("auth/token/", auth_api.TokenView.as_view(), name="api-token"),
     path("", include("orders.api_urls")),
     path("", include("partners.api_urls")),
-    path("", include("counties.api_urls")),
+    path("", include("analytics.api_urls")),
     *income_urls.api_urlpatterns,
 ]
 
@@ -33,7 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("orders.urls")),
     path("", include("partners.urls")),
-    path("", include("counties.urls")),
+    path("", include("analytics.urls")),
     *income_urls.urlpatterns,
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,8 +8,10 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from partners.access import partner_of
+
+from .access import is_admin, is_county_staff
 from .login_protection import USERNAME_MAX_LENGTH
-from .roles import is_admin, is_county_staff, partner_of
 
 
 def _first_reversible(*names: str) -> str | None:

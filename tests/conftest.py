@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from partners.models import CommissionRate, IncentiveTier, ProcurementRate
-from rural_taobao.roles import ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP
+from rural_taobao.access import ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP
 from tests.factories import (
     CategoryFactory,
     CountyFactory,

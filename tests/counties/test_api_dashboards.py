@@ -10,8 +10,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from counties.models import CountySummary, RollupRun, RollupRunStatus
-from counties.selectors import county_dashboard, preset_period
+from analytics.dashboards import county_dashboard
+from analytics.models import CountySummary, RollupRun, RollupRunStatus
+from analytics.periods import preset_period
 from tests.counties.test_dashboard_world import START, build_sales_world, expected_dashboard
 from tests.factories import CountyFactory, ProvinceFactory, ServicePointFactory, VillageFactory
 
@@ -94,7 +95,7 @@ def test_the_dashboard_json_is_the_contract(api, sales_world, county_a):
 def test_the_dashboard_equals_the_page_selector(api, sales_world, county_a):
     # The API serialises the same computation the page renders: no second copy of a rule.
     body = api.get(dashboard_url(county_a.code), {"period": "custom", "from": "2025-03-01", "to": "2025-03-31"}).json()
-    from counties.selectors import Period
+    from analytics.periods import Period
 
     dashboard = county_dashboard(county_a, Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31)))
     assert Decimal(body["totals"]["sales"]) == dashboard.totals.sales

@@ -10,8 +10,9 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from counties.exports import COUNTY_TABLES, csv_lines, safe_cell
-from counties.selectors import Period, county_dashboard
+from analytics.dashboards import county_dashboard
+from analytics.exports import COUNTY_TABLES, csv_lines, safe_cell
+from analytics.periods import Period
 from tests.counties.test_dashboard_world import START, build_sales_world
 from tests.factories import PartnerFactory, VillageFactory
 

@@ -9,17 +9,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from counties.forms import PeriodForm
-from counties.models import CountyDay, CountySummary, RollupRun, RollupRunStatus
-from counties.selectors import (
-    Period,
-    billion_yuan_progress,
-    billion_yuan_projection,
-    county_dashboard,
-    custom_period,
-    preset_period,
-    rollup_freshness,
-)
+from analytics.billion_yuan import billion_yuan_progress, billion_yuan_projection
+from analytics.dashboards import county_dashboard
+from analytics.forms import PeriodForm
+from analytics.freshness import rollup_freshness
+from analytics.models import CountyDay, CountySummary, RollupRun, RollupRunStatus
+from analytics.periods import Period, custom_period, preset_period
 from tests.counties.test_dashboard_world import START, build_sales_world, expected_dashboard
 from tests.factories import CountyFactory, ProvinceFactory
 

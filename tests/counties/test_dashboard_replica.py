@@ -25,7 +25,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from counties.models import County, CountyDay, CountyProfileEdit
+from analytics.models import CountyDay
+from counties.models import County, CountyProfileEdit
 from rural_taobao.db_router import REPLICA_DB_ALIAS, ReplicaRouter, reads_from_replica
 
 if REPLICA_DB_ALIAS not in settings.DATABASES:

@@ -11,9 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from counties import rollups
-from counties.models import CountyDay
+from analytics import rollups
+from analytics.models import CountyDay
 from orders.models import Order
+from rural_taobao import dates
 from tests.counties.rollup_helpers import SHANGHAI, make_order, shanghai
 from tests.factories import PartnerFactory, VillageFactory, VillagerFactory
 
@@ -70,7 +71,7 @@ def build_sales_world(world, county_a, monkeypatch) -> dict:
     """The rollup tests' world (alice and carl in county A, bob in B), a fourth partner in
     county A with no sales, a month and a half of orders, rolled up. Modules that need it
     declare a ``sales_world`` fixture calling this."""
-    monkeypatch.setattr(rollups, "shanghai_today", lambda: TODAY)
+    monkeypatch.setattr(dates, "shanghai_today", lambda: TODAY)
     quiet = PartnerFactory(active=True, real_name="赵安静", village=VillageFactory(county=county_a, name="安静村"))
     VillagerFactory(partner=quiet, phone="13911112222")
     orders = build_orders(world)

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from counties.models import County, CountyProfileEdit, CountySummary
+from analytics.models import CountySummary
+from counties.models import County, CountyProfileEdit
 from counties.services import ADMIN_PROFILE_FIELDS, STAFF_PROFILE_FIELDS, county_profile_update
 from tests.factories import CountyFactory, PartnerFactory, ServicePointFactory, VillageFactory
 

@@ -10,23 +10,26 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from counties import rollups
-from counties.models import (
+from analytics import rollups
+from analytics.dirty_days import mark_days_dirty
+from analytics.models import (
     CountyBuyerDay,
     CountyBuyerMonth,
     CountyCategoryChannelDay,
     CountyCategoryChannelMonth,
     CountyDay,
     CountySummary,
+    MonthlyStatement,
     NationalDay,
+    PartnerDailyIncome,
     PromotionCountyDay,
     ProvinceDay,
     RollupDirtyDay,
     RollupRun,
     VillageDay,
 )
-from counties.rollup_days import mark_days_dirty
-from partners.models import CommissionRate, MonthlyStatement, PartnerDailyIncome
+from partners.models import CommissionRate
+from rural_taobao import dates
 from tests.counties.rollup_helpers import expected_figures, expected_statements, make_order, shanghai
 
 BASE = dt.date(2025, 1, 20)  # a window crossing month ends, long closed by "today"
@@ -35,7 +38,7 @@ TODAY = dt.date(2025, 6, 15)
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    monkeypatch.setattr(rollups, "shanghai_today", lambda: TODAY)
+    monkeypatch.setattr(dates, "shanghai_today", lambda: TODAY)
 
 
 def actual_figures():

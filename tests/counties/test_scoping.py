@@ -6,8 +6,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, reverse
 from rest_framework.test import APIClient
 
-from counties import api_urls as county_api_urls
-from counties import urls as county_urls
+from analytics import api_urls as county_api_urls
+from analytics import urls as county_urls
 from counties.models import CountyStaffAssignment
 from counties.selectors import counties_visible_to
 from tests.factories import CountyFactory, CountyStaffAssignmentFactory, UserFactory
@@ -181,7 +181,7 @@ def test_national_exports_are_for_admins(client, carol, admin_user, table):
 
 
 def test_the_ranking_export_of_staff_holds_only_their_counties(client, carol, county_a, county_b):
-    from counties.models import CountySummary
+    from analytics.models import CountySummary
 
     for rank, county in enumerate((county_a, county_b), start=1):
         CountySummary.objects.create(
@@ -214,7 +214,7 @@ def test_api_scoping_of_one_county(carol, dave, alice, admin_user, county_a, cou
 
 
 def test_api_county_list_and_ranking_are_scoped(carol, admin_user, alice, county_a, county_b):
-    from counties.models import CountySummary
+    from analytics.models import CountySummary
 
     for rank, county in enumerate((county_a, county_b), start=1):
         CountySummary.objects.create(

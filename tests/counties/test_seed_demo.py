@@ -13,15 +13,8 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from counties.models import (
-    County,
-    CountyDay,
-    CountyStaffAssignment,
-    Province,
-    RollupDirtyDay,
-    ServicePoint,
-    Village,
-)
+from analytics.models import CountyDay, RollupDirtyDay
+from counties.models import County, CountyStaffAssignment, Province, ServicePoint, Village
 from orders.models import Category, Channel, Order, OrderLine, OrderNumberCounter, OrderStatus, Promotion, Villager
 from partners.commission import commission_amount, commission_rates_on
 from partners.models import (

@@ -10,9 +10,9 @@ import pytest
 from celery.result import EagerResult
 from django.db import connection
 
-from counties.models import CountyDay, RollupRun
-from counties.rollup_days import mark_days_dirty
-from counties.tasks import run_nightly_rollups_task
+from analytics.dirty_days import mark_days_dirty
+from analytics.models import CountyDay, RollupRun
+from analytics.tasks import run_nightly_rollups_task
 from tests.celery_broker import real_broker
 from tests.live_database import test_database_url as _database_url
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from counties import rollups
+from analytics import rollups
 from counties.models import CountyStaffAssignment
 from tests.counties.rollup_helpers import make_order, shanghai
 from tests.factories import (

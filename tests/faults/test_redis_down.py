@@ -11,9 +11,9 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from counties.models import CountyDay, RollupDirtyDay
-from counties.rollup_days import mark_days_dirty
-from counties.tasks import run_nightly_rollups_task
+from analytics.dirty_days import mark_days_dirty
+from analytics.models import CountyDay, RollupDirtyDay
+from analytics.tasks import run_nightly_rollups_task
 from orders.models import Order
 from tests.celery_broker import real_broker
 from tests.counties.rollup_helpers import make_order, shanghai

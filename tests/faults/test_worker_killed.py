@@ -10,10 +10,10 @@ import pytest
 from celery.result import EagerResult
 from django.db import connection
 
-from counties import rollups
-from counties.models import RollupDirtyDay, RollupRun
-from counties.rollup_days import mark_days_dirty
-from counties.tasks import run_nightly_rollups_task
+from analytics import rollups
+from analytics.dirty_days import mark_days_dirty
+from analytics.models import RollupDirtyDay, RollupRun
+from analytics.tasks import run_nightly_rollups_task
 from tests.celery_broker import real_broker
 from tests.counties.rollup_helpers import make_order, shanghai
 from tests.counties.test_rollups import all_tables

@@ -100,6 +100,13 @@ def test_the_same_id_with_another_body_is_409(alice_api):
     assert Order.objects.count() == 1
 
 
+def test_a_phone_typed_with_86_and_spaces_is_the_villagers_number(alice_api):
+    # The schema says "spaces and +86 allowed": the project's one normalising rule applies.
+    response = alice_api.post(ORDERS, body(villager={"name": "张大妈", "phone": "+86 138 1234 5678"}), format="json")
+    assert response.status_code == 201
+    assert response.json()["villager"]["phone"] == "13812345678"
+
+
 def test_procurement_of_5000_units(alice_api):
     response = alice_api.post(
         ORDERS,

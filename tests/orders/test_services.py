@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from counties.models import RollupDirtyDay
+from analytics.models import RollupDirtyDay
 from orders.models import (
     ORDER_TRANSITIONS,
     STATUS_TIMESTAMP_FIELD,

@@ -367,6 +367,19 @@ def test_the_detail_shows_lines_total_history_and_only_legal_actions(as_alice, a
     assert 'id="action-shipped"' not in page and 'id="action-returned"' not in page
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_amounts_read_the_same_in_every_language(client, alice, categories, language):
+    # given
+    order = place_order(alice)
+    client.cookies["django_language"] = language
+    client.force_login(alice.user)
+    # when
+    page = text_of(client.get(reverse("partner_order_detail", args=[order.pk])))
+    # then
+    assert f'<html lang="{language}">' in page
+    assert 'id="order-total">¥7,998.00<' in page
+
+
 @pytest.mark.parametrize(
     ("status", "buttons"),
     [

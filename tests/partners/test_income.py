@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from counties import rollups
+from analytics import rollups
 from partners.models import CommissionRate, IncentiveTier
+from rural_taobao import dates
 from tests.counties.rollup_helpers import make_order, shanghai
 from tests.factories import CategoryFactory, VillagerFactory
 
@@ -19,7 +20,7 @@ MARCH = dt.date(2025, 3, 1)
 @pytest.fixture
 def march(alice, bob, monkeypatch):
     """Alice: two payments in March (3 % rate), one returned in April; Bob: one payment."""
-    monkeypatch.setattr(rollups, "shanghai_today", lambda: dt.date(2025, 5, 10))
+    monkeypatch.setattr(dates, "shanghai_today", lambda: dt.date(2025, 5, 10))
     phones = CategoryFactory(slug="phones-digital")
     CommissionRate.objects.create(category=phones, rate=Decimal("0.0300"), effective_from=dt.date(2020, 1, 1))
     IncentiveTier.objects.create(min_monthly_sales=Decimal("5000"), bonus=Decimal("300"))

@@ -13,11 +13,11 @@ from counties.models import ServicePoint
 from partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
 from partners.services import (
     PartnerTransitionError,
-    normalize_phone,
     partner_apply,
     partner_transition,
     partner_update,
 )
+from rural_taobao.phones import normalize_phone
 from tests.factories import OrderFactory, PartnerFactory, ServicePointFactory, UserFactory, VillageFactory
 
 from .conftest import partner_in

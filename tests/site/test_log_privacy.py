@@ -2,7 +2,8 @@
 
 import logging
 
-from rural_taobao.log_privacy import MaskPhoneNumbersFilter, mask_phones
+from rural_taobao.log_privacy import MaskPhoneNumbersFilter
+from rural_taobao.phones import mask_phones
 
 
 def test_mask_phones_keeps_other_numbers():

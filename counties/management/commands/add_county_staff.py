@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from counties.staff import CountyStaffError, counties_by_code, county_staff_upsert
-from partners.services import set_password_path
+from rural_taobao.accounts import set_password_path
 
 
 class Command(BaseCommand):

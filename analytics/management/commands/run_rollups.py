@@ -5,7 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from counties import rollups
+from analytics import rollups
+from rural_taobao import dates
 
 
 def _parse_day(value: str) -> dt.date:
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         if options["all"]:
             return rollups.days_with_orders()
         if options["dirty"]:
-            return sorted({*rollups.dirty_days(), rollups.shanghai_yesterday()})
+            return sorted({*rollups.dirty_days(), dates.shanghai_yesterday()})
         raise CommandError("say which days: --date D, --from D --to D, --all or --dirty")
 
     def _progress(self, done: int, total: int, day: dt.date) -> None:

@@ -17,23 +17,22 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from .models import County
-from .selectors import (
+from counties.models import County
+from counties.selectors import county_profile_edits
+
+from .billion_yuan import billion_yuan_progress, county_summary
+from .dashboards import (
     DailyPoint,
     NationalDashboard,
-    Period,
-    active_partner_counts,
-    billion_yuan_progress,
     category_and_channel,
     county_days,
-    county_profile_edits,
-    county_summary,
+    county_totals,
     county_villages,
-    distinct_buyers,
     partner_leaderboard,
     promotion_results,
     village_table,
 )
+from .periods import Period
 
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -157,27 +156,17 @@ def county_table(county: County, period: Period, name: str, *, village_sort: str
 def _kpi_table(county: County, period: Period) -> Table:
     previous = period.previous()
     days = county_days(county, previous.start, period.end)
-    buyers, prev_buyers = distinct_buyers(county, [period, previous])
-    partners, prev_partners = active_partner_counts(partner_leaderboard(county, period, previous))
-
-    def totals(p: Period):
-        points = [days[d] for d in p.dates() if d in days]
-        gross = sum((x.gross_sales for x in points), Decimal("0.00"))
-        returns = sum((x.returns for x in points), Decimal("0.00"))
-        return gross - returns, returns, sum(x.orders for x in points)
-
-    sales, returns, orders = totals(period)
-    prev_sales, prev_returns, prev_orders = totals(previous)
+    now, before = county_totals(county, period, days=days, leaderboard=partner_leaderboard(county, period, previous))
     progress = billion_yuan_progress(county_summary(county))
     return Table(
         [_("Figure"), _("This period"), _("Previous period")],
         [
             [_("Period"), f"{period.start}–{period.end}", f"{previous.start}–{previous.end}"],
-            [_("Net sales (yuan)"), sales, prev_sales],
-            [_("Orders"), orders, prev_orders],
-            [_("Buyers"), buyers, prev_buyers],
-            [_("Active partners"), partners, prev_partners],
-            [_("Returns (yuan)"), returns, prev_returns],
+            [_("Net sales (yuan)"), now.sales, before.sales],
+            [_("Orders"), now.orders, before.orders],
+            [_("Buyers"), now.buyers, before.buyers],
+            [_("Active partners"), now.active_partners, before.active_partners],
+            [_("Returns (yuan)"), now.returns, before.returns],
             [_("Trailing 12-month sales (yuan)"), progress.trailing_12m_sales, ""],
             [_("National rank"), progress.national_rank, ""],
             [_("Provincial rank"), progress.provincial_rank, ""],

@@ -3,11 +3,12 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rural_taobao.roles import partner_of
+from partners.access import IsWorkingPartner, working_partner_of
+from rural_taobao.dates import parse_month
 
 from . import income
 from .models import StatementStatus
@@ -38,6 +39,8 @@ class MonthIncomeSerializer(serializers.Serializer):
 
 
 class PartnerMeIncomeView(APIView):
+    permission_classes = [IsAuthenticated, IsWorkingPartner]
+
     @extend_schema(
         operation_id="partners_me_income",
         parameters=[
@@ -61,11 +64,9 @@ class PartnerMeIncomeView(APIView):
         },
     )
     def get(self, request):
-        partner = partner_of(request.user)
-        if partner is None:
-            raise PermissionDenied("Only a village partner has income.")
+        partner = working_partner_of(request.user)
         try:
-            month = income.parse_month(request.query_params.get("month"))
+            month = parse_month(request.query_params.get("month"))
         except ValueError:
             return Response({"month": ["Enter a month as YYYY-MM."]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(MonthIncomeSerializer(income.partner_month_income(partner, month)).data)

@@ -1,4 +1,9 @@
-"""Dirty-day tracking for the nightly rollups: which Shanghai days must be recomputed."""
+"""Dirty-day tracking for the nightly rollups: which Shanghai days must be recomputed.
+
+``mark_days_dirty`` is the one entry point the layers below call into analytics: an
+order service marks the day a payment, cancellation or return changed, in its own
+transaction (see the layers contract in pyproject.toml).
+"""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -6,11 +11,6 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from .models import RollupDirtyDay
-
-
-def shanghai_day(moment: dt.datetime) -> dt.date:
-    """The Shanghai calendar day of an aware datetime (TIME_ZONE is Asia/Shanghai)."""
-    return timezone.localtime(moment).date()
 
 
 def mark_days_dirty(days: Iterable[dt.date]) -> None:

@@ -1,27 +1,26 @@
 """The partner's income page: the month by day and the statement explained."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from rural_taobao.roles import partner_of
+from partners.access import working_partner_required
+from rural_taobao.dates import parse_month
 
 from . import income
 
 
-@login_required
+@require_GET
+@working_partner_required
 def partner_income(request):
-    partner = partner_of(request.user)
-    if partner is None or not partner.is_active:
-        raise PermissionDenied(_("Only an active village partner has an income page."))
+    partner = request.partner
     error = None
     try:
-        month = income.parse_month(request.GET.get("month"))
+        month = parse_month(request.GET.get("month"))
     except ValueError:
         error = _("Choose a month as YYYY-MM.")
-        month = income.parse_month(None)
+        month = parse_month(None)
     figures = income.partner_month_income(partner, month)
     orders_page = Paginator(income.partner_month_orders(partner, month), 30).get_page(request.GET.get("page"))
     chart = {

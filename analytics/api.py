@@ -27,37 +27,20 @@ from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from counties.models import County, EconomicFocus, Province, Region, Village
+from counties.selectors import counties_visible_to
 from orders.models import Channel
+from rural_taobao.access import MayUseDashboards
 from rural_taobao.db_router import reads_from_replica
 
+from .billion_yuan import BillionYuanProgress, RankingFilter, ranking_queryset
+from .dashboards import CountyDashboard, county_dashboard, county_for, county_villages
 from .forms import period_form_for
-from .models import County, EconomicFocus, Province, Region, Village
-from .selectors import (
-    BillionYuanProgress,
-    CountyDashboard,
-    RankingFilter,
-    counties_visible_to,
-    county_dashboard,
-    county_for,
-    county_villages,
-    ranking_queryset,
-)
 
 MONEY = {"max_digits": 20, "decimal_places": 2, "coerce_to_string": True}
-
-
-class MayUseDashboards(BasePermission):
-    """Admins and county staff; partners and other logins get 403."""
-
-    message = "Only programme admins and county staff may use county figures."
-
-    def has_permission(self, request, view):
-        from .selectors import may_use_dashboards
-
-        return may_use_dashboards(request.user)
 
 
 class ReplicaReadsMixin:

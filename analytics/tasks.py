@@ -1,10 +1,13 @@
-"""Celery tasks of the county rollups: thin wrappers around counties.rollups."""
+"""Celery tasks of the nightly work: thin wrappers around analytics.rollups (they run on the
+``rollups`` queue: see CELERY_TASK_ROUTES)."""
 
 import datetime as dt
 import logging
 
 from celery import shared_task
 from django.db import DatabaseError
+
+from rural_taobao import dates
 
 from . import rollups
 
@@ -34,3 +37,10 @@ def run_rollups_for_days_task(self, days: list[str]) -> dict:
     """Backfill: the given ISO days."""
     result = rollups.run_rollups([dt.date.fromisoformat(d) for d in days], trigger="task")
     return {"run_id": result.run_id, "days": days, "rows": result.rows}
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=30, max_retries=5)
+def compute_partner_statements_task(self, month: str) -> int:
+    """Rebuild one month's open statements (YYYY-MM-01); months that ended are closed."""
+    month_day = dates.month_start(dt.date.fromisoformat(month))
+    return rollups.compute_statements(month_day, close=month_day < dates.month_start(dates.shanghai_today()))

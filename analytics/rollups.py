@@ -19,35 +19,39 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from counties.models import County
 from orders.models import Order, OrderLine
-from partners.models import IncentiveTier, MonthlyStatement, PartnerDailyIncome, StatementStatus
+from partners.models import IncentiveTier
+from rural_taobao import dates
 
 from .models import (
-    County,
     CountyBuyerDay,
     CountyBuyerMonth,
     CountyCategoryChannelDay,
     CountyCategoryChannelMonth,
     CountyDay,
     CountySummary,
+    MonthlyStatement,
     NationalDay,
+    PartnerDailyIncome,
     PromotionCountyDay,
     ProvinceDay,
     RollupDirtyDay,
     RollupRun,
     RollupRunStatus,
+    StatementStatus,
     VillageDay,
 )
 
 logger = logging.getLogger(__name__)
 
-BILLION_YUAN = 1_000_000_000
+# The 亿元淘宝县 mark the county summary and the ranking measure against (yuan).
+BILLION_YUAN = Decimal(1_000_000_000)
 # Any constant shared by every process that runs rollups (pg_try_advisory_lock key).
 ADVISORY_LOCK_KEY = 7_232_015
 STALE_RUN_AFTER = dt.timedelta(hours=6)
@@ -77,19 +81,9 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def shanghai_today() -> dt.date:
-    return timezone.localdate()
-
-
-def shanghai_yesterday() -> dt.date:
-    return shanghai_today() - dt.timedelta(days=1)
-
-
-def day_bounds(day: dt.date) -> tuple:
+def _db_day_bounds(day: dt.date) -> tuple:
     """[start, end) of a Shanghai calendar day, adapted for the database driver."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    start, end = dates.day_bounds(day)
     ops = connection.ops
     return ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)
 
@@ -109,7 +103,7 @@ def _execute(cursor, sql: str, params: Iterable = ()) -> int:
 def _gather_day(cursor, day: dt.date) -> None:
     """Temp tables of the day's money events: +1 for payments, −1 for returns and for
     cancellations of paid orders (which reverse on their own day)."""
-    start, end = day_bounds(day)
+    start, end = _db_day_bounds(day)
     for table in (DAY_LINES, DAY_ORDERS):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     columns = (
@@ -312,8 +306,8 @@ def _keep_old_day_rows(cursor, d) -> None:
 
 
 def _month_rows_follow_the_day(cursor, day: dt.date) -> int:
-    d, m = _day_param(day), _day_param(month_start(day))
-    end = _day_param(next_month(month_start(day)))
+    d, m = _day_param(day), _day_param(dates.month_start(day))
+    end = _day_param(dates.next_month(dates.month_start(day)))
     category_day, category_month = CountyCategoryChannelDay._meta.db_table, CountyCategoryChannelMonth._meta.db_table
     buyer_day, buyer_month = CountyBuyerDay._meta.db_table, CountyBuyerMonth._meta.db_table
     figures = ("sales", "returns", "commission", "orders", "returned_orders")
@@ -409,19 +403,11 @@ def rollup_day(day: dt.date) -> int:
 # ── months: partner statements ───────────────────────────────────────────────
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def compute_statements(month: dt.date, *, close: bool) -> int:
     """Rebuild the open statements of `month` from the partners' daily income; a closed
     statement never changes. With `close`, the month's statements are closed."""
-    month = month_start(month)
-    end = next_month(month)
+    month = dates.month_start(month)
+    end = dates.next_month(month)
     statements = MonthlyStatement._meta.db_table
     income = PartnerDailyIncome._meta.db_table
     tiers = IncentiveTier._meta.db_table
@@ -485,7 +471,7 @@ def refresh_county_summary(as_of: dt.date) -> int:
                 (county_id, as_of, trailing_12m_sales, prior_12m_sales, year_to_date_sales, is_billion_yuan,
                  national_rank, provincial_rank)
             SELECT c.id, %s, COALESCE(x.t12, 0), COALESCE(x.p12, 0), COALESCE(x.ytd, 0),
-                   COALESCE(x.t12, 0) >= {BILLION_YUAN},
+                   COALESCE(x.t12, 0) >= {int(BILLION_YUAN)},
                    RANK() OVER (ORDER BY COALESCE(x.t12, 0) DESC),
                    RANK() OVER (PARTITION BY c.province_id ORDER BY COALESCE(x.t12, 0) DESC)
               FROM {counties} c
@@ -538,7 +524,7 @@ def dirty_days() -> list[dt.date]:
     """Finished days (up to yesterday) whose orders changed since they were rolled up.
     Today's marks stay until today is over."""
     return list(
-        RollupDirtyDay.objects.filter(day__lte=shanghai_yesterday()).order_by("day").values_list("day", flat=True)
+        RollupDirtyDay.objects.filter(day__lte=dates.shanghai_yesterday()).order_by("day").values_list("day", flat=True)
     )
 
 
@@ -547,8 +533,8 @@ def days_with_orders() -> list[dt.date]:
     first = Order.objects.filter(paid_at__isnull=False).order_by("paid_at").values_list("paid_at", flat=True).first()
     if first is None:
         return []
-    start = timezone.localtime(first).date()
-    end = shanghai_yesterday()
+    start = dates.shanghai_day(first)
+    end = dates.shanghai_yesterday()
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -576,7 +562,7 @@ def run_rollups(
                 if progress:
                     progress(index, len(days), day)
             result.rows += _statements_after(days)
-            result.rows += refresh_county_summary(shanghai_yesterday())
+            result.rows += refresh_county_summary(dates.shanghai_yesterday())
         except Exception as exc:
             run.status = RollupRunStatus.FAILED
             run.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -595,8 +581,8 @@ def run_rollups(
 
 def _statements_after(days: list[dt.date]) -> int:
     """Recompute the open statements of every month touched; close months that ended."""
-    this_month = month_start(shanghai_today())
-    months = {month_start(day) for day in days}
+    this_month = dates.month_start(dates.shanghai_today())
+    months = {dates.month_start(day) for day in days}
     months |= set(
         MonthlyStatement.objects.filter(status=StatementStatus.OPEN, month__lt=this_month).values_list(
             "month", flat=True
@@ -610,7 +596,7 @@ def _statements_after(days: list[dt.date]) -> int:
 
 def run_nightly(*, trigger: str = "nightly") -> RunResult:
     """Yesterday and every earlier day touched since the last run."""
-    return run_rollups([*dirty_days(), shanghai_yesterday()], trigger=trigger)
+    return run_rollups([*dirty_days(), dates.shanghai_yesterday()], trigger=trigger)
 
 
 def last_successful_run() -> RollupRun | None:

@@ -64,9 +64,9 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from counties import demo_data as data
+from analytics.dirty_days import mark_days_dirty
 from counties.models import County, CountyStaffAssignment, Province, ServicePoint, Village
-from counties.rollup_days import mark_days_dirty
+from demo import demo_data as data
 from orders.models import (
     Category,
     Channel,

@@ -11,7 +11,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from counties.seeding import SeedError, SeedOptions, demo_data_present, seed, wipe_demo_data
+from demo.seeding import SeedError, SeedOptions, demo_data_present, seed, wipe_demo_data
 
 
 def positive_int(value: str) -> int:

@@ -5,32 +5,16 @@ rollups (PartnerDailyIncome, MonthlyStatement); only the explanation lists order
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
 from orders.models import Order
+from partners.models import IncentiveTier, Partner
+from rural_taobao.dates import month_bounds, next_month, this_month
 
-from .models import IncentiveTier, MonthlyStatement, Partner, PartnerDailyIncome, StatementStatus
+from .models import MonthlyStatement, PartnerDailyIncome, StatementStatus
 
 ZERO = Decimal("0.00")
-
-
-def parse_month(value: str | None) -> dt.date:
-    """'YYYY-MM' → the first day of that month; None → this Shanghai month.
-    Raises ValueError for anything else."""
-    if not value:
-        return timezone.localdate().replace(day=1)
-    year, month = value.split("-")
-    if len(year) != 4 or len(month) != 2:
-        raise ValueError(value)
-    return dt.date(int(year), int(month), 1)
-
-
-def _month_end(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 @dataclass
@@ -61,7 +45,7 @@ class MonthIncome:
 
 def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
     """The month's statement (or zeros before the first nightly run) and its days."""
-    end = _month_end(month)
+    end = next_month(month)
     statement = MonthlyStatement.objects.select_related("incentive_tier").filter(partner=partner, month=month).first()
     rows = PartnerDailyIncome.objects.filter(partner=partner, day__gte=month, day__lt=end).order_by("day")
     income = MonthIncome(month=month)
@@ -76,7 +60,7 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
         income.status = statement.status
         income.tier = statement.incentive_tier
         income.computed_at = statement.computed_at
-    elif month < timezone.localdate().replace(day=1):
+    elif month < this_month():
         income.status = StatementStatus.CLOSED
     income.days = [
         IncomeDay(
@@ -96,24 +80,16 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
 
 def partner_statement_months(partner: Partner) -> list[dt.date]:
     months = list(MonthlyStatement.objects.filter(partner=partner).values_list("month", flat=True).order_by("-month"))
-    this_month = timezone.localdate().replace(day=1)
-    if this_month not in months:
-        months.insert(0, this_month)
+    current = this_month()
+    if current not in months:
+        months.insert(0, current)
     return months
-
-
-def _shanghai_range(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(settings.TIME_ZONE)
-    return (
-        dt.datetime.combine(month, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(_month_end(month), dt.time.min, tzinfo=tz),
-    )
 
 
 def partner_month_orders(partner: Partner, month: dt.date):
     """The orders behind a month's statement: paid in the month (commission earned) or
     reversed in it (returned, or cancelled after payment), with their lines' rates."""
-    start, end = _shanghai_range(month)
+    start, end = month_bounds(month)
     return (
         Order.objects.filter(partner=partner)
         .filter(

@@ -1,6 +1,9 @@
-"""Browser URLs of this app: dashboards (namespace "dashboards") and county profiles ("counties")."""
+"""Browser URLs of the figures: dashboards (namespace "dashboards") and county profiles
+("counties": the profile page shows figures, its editor comes from the geography layer)."""
 
 from django.urls import include, path
+
+from counties import views as county_views
 
 from . import views
 
@@ -17,7 +20,7 @@ dashboard_patterns = (
 profile_patterns = (
     [
         path("<str:code>/", views.county_profile, name="profile"),
-        path("<str:code>/edit/", views.county_profile_edit, name="profile_edit"),
+        path("<str:code>/edit/", county_views.county_profile_edit, name="profile_edit"),
         path("<str:code>/villages.csv", views.county_profile_export, name="profile_export"),
         path("<str:code>/history.csv", views.county_profile_history_export, name="history_export"),
     ],

@@ -1,0 +1,342 @@
+"""The tables the nightly run derives from orders: which days wait for a rebuild, the
+sales rollups that dashboards read, the runs themselves, and each partner's daily income
+and monthly statement.
+
+These models moved here from ``counties`` and ``partners`` (the analytics layer sits on
+top of geography, partners and orders); each keeps its original table (``db_table``),
+so no data was copied.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counties.models import County, Province, Village
+from partners.models import IncentiveTier, Partner
+
+
+class RollupDirtyDay(models.Model):
+    """A Shanghai day whose orders changed since its rollups were computed.
+
+    Order services mark the day of every payment, cancellation and return; the nightly
+    run recomputes exactly these days instead of rescanning history.
+    """
+
+    day = models.DateField(primary_key=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "counties_rollupdirtyday"
+        verbose_name = _("day waiting for rollup")
+        verbose_name_plural = _("days waiting for rollup")
+
+    def __str__(self):
+        return str(self.day)
+
+
+# ── Sales rollups, written by the nightly run; dashboards read only these ────
+#
+# A sale counts on the Shanghai day its order was paid; a return (or a cancellation
+# after payment) counts negative on its own day, so a finished day never changes.
+# `sales` is gross paid, `returns` the reversed amount; net = sales − returns.
+#
+# Rollup rows are derived from orders whose references the database already enforces.
+# Their foreign keys carry no constraint (db_constraint=False): checking them would lock
+# every referenced county, village, villager and partner row on every nightly insert.
+
+
+def _rollup_amount(verbose_name):
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, default=0)
+
+
+class DayRollup(models.Model):
+    """A row of figures for one Shanghai day."""
+
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.day}"
+
+
+class CountyDay(DayRollup):
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    commission = _rollup_amount(_("commission"))
+    orders = models.IntegerField(default=0)
+    returned_orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+    active_partners = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "counties_countyday"
+        constraints = [models.UniqueConstraint(fields=["county", "day"], name="county_day_unique")]
+        indexes = [models.Index(fields=["day"], name="county_day_day_idx")]
+
+
+class CountyCategoryChannelDay(DayRollup):
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    category = models.ForeignKey("orders.Category", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    channel = models.CharField(max_length=25)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    commission = _rollup_amount(_("commission"))
+    orders = models.IntegerField(default=0)
+    returned_orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "counties_countycategorychannelday"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "day", "category", "channel"], name="county_category_channel_day_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="county_cat_day_day_idx")]
+
+
+class VillageDay(DayRollup):
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "counties_villageday"
+        constraints = [models.UniqueConstraint(fields=["village", "day"], name="village_day_unique")]
+        indexes = [
+            models.Index(fields=["county", "day"], name="village_day_county_idx"),
+            models.Index(fields=["day"], name="village_day_day_idx"),
+        ]
+
+
+class CountyBuyerDay(DayRollup):
+    """Which villagers bought in a county on a day: distinct buyers over any period come
+    from here (one narrow row per buyer and day), never from the orders."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    villager = models.ForeignKey("orders.Villager", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        db_table = "counties_countybuyerday"
+        constraints = [models.UniqueConstraint(fields=["county", "day", "villager"], name="county_buyer_day_unique")]
+        indexes = [models.Index(fields=["day"], name="county_buyer_day_day_idx")]
+
+
+# Month rows: the same figures over a calendar month (``month`` is its first day), kept
+# equal to the month's day rows by the day's own rebuild, in its transaction: it takes
+# the day's old rows out and puts the new ones in (cost follows the day, not the month).
+# A long period (this year) reads a row a month for its whole months and day rows only
+# for its edges.
+
+
+class MonthRollup(models.Model):
+    """A row of figures for one calendar month, derived from that month's day rows."""
+
+    month = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.model_name} {self.month:%Y-%m}"
+
+
+class CountyCategoryChannelMonth(MonthRollup):
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    category = models.ForeignKey("orders.Category", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    channel = models.CharField(max_length=25)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    commission = _rollup_amount(_("commission"))
+    orders = models.IntegerField(default=0)
+    returned_orders = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "counties_countycategorychannelmonth"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "month", "category", "channel"], name="county_category_channel_month_unique"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="county_category_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month"], name="county_cat_month_month_idx")]
+
+
+class CountyBuyerMonth(MonthRollup):
+    """Which villagers bought in a county in a month: distinct buyers of whole months."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    villager = models.ForeignKey("orders.Villager", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        db_table = "counties_countybuyermonth"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "month", "villager"], name="county_buyer_month_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="county_buyer_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month"], name="county_buyer_month_month_idx")]
+
+
+class PromotionCountyDay(DayRollup):
+    promotion = models.ForeignKey("orders.Promotion", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "counties_promotioncountyday"
+        constraints = [
+            models.UniqueConstraint(fields=["promotion", "county", "day"], name="promotion_county_day_unique")
+        ]
+        indexes = [
+            models.Index(fields=["county", "day"], name="promotion_day_county_idx"),
+            models.Index(fields=["day"], name="promotion_day_day_idx"),
+        ]
+
+
+class ProvinceDay(DayRollup):
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+    active_partners = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "counties_provinceday"
+        constraints = [models.UniqueConstraint(fields=["province", "day"], name="province_day_unique")]
+        indexes = [models.Index(fields=["day"], name="province_day_day_idx")]
+
+
+class NationalDay(DayRollup):
+    day = models.DateField(unique=True)
+    sales = _rollup_amount(_("sales"))
+    returns = _rollup_amount(_("returns"))
+    orders = models.IntegerField(default=0)
+    buyers = models.IntegerField(default=0)
+    active_partners = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "counties_nationalday"
+
+
+class CountySummary(models.Model):
+    """Per county, as of the last rolled-up day: trailing-12-month net sales and ranks."""
+
+    county = models.OneToOneField(County, on_delete=models.CASCADE, primary_key=True, related_name="summary")
+    as_of = models.DateField()
+    trailing_12m_sales = _rollup_amount(_("trailing 12-month sales"))
+    prior_12m_sales = _rollup_amount(_("the 12 months before"))
+    year_to_date_sales = _rollup_amount(_("sales this year"))
+    is_billion_yuan = models.BooleanField(default=False)
+    national_rank = models.IntegerField(null=True)
+    provincial_rank = models.IntegerField(null=True)
+
+    class Meta:
+        db_table = "counties_countysummary"
+        indexes = [models.Index(fields=["-trailing_12m_sales"], name="county_summary_t12m_idx")]
+
+    def __str__(self):
+        return f"{self.county_id} as of {self.as_of}"
+
+
+class RollupRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class RollupRun(models.Model):
+    """One run of the rollups (nightly or by hand): what it did and how it ended."""
+
+    trigger = models.CharField(max_length=20, default="nightly")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RollupRunStatus.choices, default=RollupRunStatus.RUNNING)
+    days_done = models.IntegerField(default=0)
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
+    rows_written = models.BigIntegerField(default=0)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "counties_rolluprun"
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "-finished_at"], name="rollup_run_status_idx")]
+
+    def __str__(self):
+        return f"{self.trigger} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class PartnerDailyIncome(models.Model):
+    """One partner's figures for one Shanghai day, written by the nightly rollup."""
+
+    # Derived from orders (see the rollups above): no FK constraint to check per row.
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="daily_income", db_constraint=False)
+    day = models.DateField()
+    orders = models.IntegerField(default=0)  # orders paid that day
+    returned_orders = models.IntegerField(default=0)
+    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # paid that day, gross
+    returned_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net, toward incentive tiers
+    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # earned on the day's payments
+    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # taken back by the day's returns
+
+    class Meta:
+        db_table = "partners_partnerdailyincome"
+        ordering = ["partner", "day"]
+        constraints = [models.UniqueConstraint(fields=["partner", "day"], name="partner_daily_income_unique")]
+        indexes = [models.Index(fields=["day"], name="partner_daily_income_day_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day}"
+
+
+class StatementStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class MonthlyStatement(models.Model):
+    """A partner's month: commission, incentive, reversals, total. Closed statements never change."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="statements")
+    month = models.DateField(help_text="The first day of the month.")
+    orders = models.IntegerField(default=0)
+    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net of the month's returns
+    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    incentive = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    incentive_tier = models.ForeignKey(
+        IncentiveTier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=6, choices=StatementStatus.choices, default=StatementStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "partners_monthlystatement"
+        ordering = ["partner", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "month"], name="monthly_statement_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="monthly_statement_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False), name="closed_statement_has_closed_at"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.month:%Y-%m} ({self.status})"

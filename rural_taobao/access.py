@@ -1,0 +1,106 @@
+"""Who may do what: the roles of the product, decided in one place.
+
+- admin: a superuser or a member of the ``admin`` group (programme operations);
+- county staff: a member of the ``county_staff`` group, scoped to assigned counties;
+- partner: a user with a Partner profile (village partner): ``partners.access``, which
+  knows the Partner model, builds the partner's predicates on the pieces here.
+
+Each rule is a predicate ``user → bool``; pages guard views with ``role_required(predicate)``
+and the API with ``role_permission(predicate, message=…)``, so a page and its endpoint
+cannot disagree about who gets in.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+
+ADMIN_GROUP = "admin"
+COUNTY_STAFF_GROUP = "county_staff"
+PARTNER_GROUP = "partner"
+
+Predicate = Callable[[User | AnonymousUser], bool]
+
+
+def _group_names(user) -> set[str]:
+    cached = getattr(user, "_role_group_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_group_names = cached
+    return cached
+
+
+def is_admin(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or ADMIN_GROUP in _group_names(user)
+
+
+def is_county_staff(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return COUNTY_STAFF_GROUP in _group_names(user)
+
+
+def may_use_dashboards(user: User | AnonymousUser) -> bool:
+    """Admins and county staff have dashboards; partners and other logins do not."""
+    return is_admin(user) or is_county_staff(user)
+
+
+def any_of(*predicates: Predicate) -> Predicate:
+    """A predicate that accepts whom any of ``predicates`` accepts."""
+
+    def accepts(user) -> bool:
+        return any(predicate(user) for predicate in predicates)
+
+    return accepts
+
+
+# ── Pages ────────────────────────────────────────────────────────────────────
+
+
+def role_required(predicate: Predicate, *, message: str | None = None):
+    """A view decorator: anonymous visitors go to the login page, a login that
+    ``predicate`` refuses gets 403 (``PermissionDenied``, with ``message`` if given)."""
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not predicate(request.user):
+                raise PermissionDenied(*([message] if message else []))
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+admin_required = role_required(is_admin)
+dashboard_access = role_required(may_use_dashboards)
+
+
+# ── API ──────────────────────────────────────────────────────────────────────
+
+
+def role_permission(predicate: Predicate, *, message: str) -> type[BasePermission]:
+    """A REST framework permission class: the users ``predicate`` accepts get in, others
+    403 with ``message`` (anonymous callers 401, as with any permission)."""
+
+    class RolePermission(BasePermission):
+        def has_permission(self, request, view):
+            return predicate(request.user)
+
+    RolePermission.message = message
+    return RolePermission
+
+
+IsProgrammeAdmin = role_permission(is_admin, message=_("Only programme admins may use this endpoint."))
+MayUseDashboards = role_permission(
+    may_use_dashboards, message="Only programme admins and county staff may use county figures."
+)
