@@ -1,9 +1,17 @@
-"""Forms of the county profiles: the profile editor."""
+"""Forms of the geography layer: the county profile editor and county staff logins."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from rural_taobao.phones import is_mobile_phone
 
 from .models import County
 from .services import county_profile_fields_for
@@ -41,3 +49,65 @@ class CountyProfileForm(forms.ModelForm):
         if "yearly_sales_target" in self.fields:
             self.fields["yearly_sales_target"].min_value = 0
             self.fields["yearly_sales_target"].validators.append(MinValueValidator(0))
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=User._meta.get_field("username").validators,
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to get a one-time link at which they set their own password."),
+    )
+    counties = forms.CharField(
+        label=_("County codes"),
+        max_length=2000,
+        help_text=_("One or more six-digit county codes, separated by spaces or commas."),
+        widget=forms.TextInput(attrs={"list": "county-codes", "inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username=username).exists():
+            raise ValidationError(_("This username is taken: add counties to the existing staff login below."))
+        if is_mobile_phone(username):
+            # Mobile numbers are partners' usernames; keep the two kinds of login apart.
+            raise ValidationError(_("A mobile number is reserved for a partner's login; choose another username."))
+        return username
+
+    def clean_counties(self):
+        codes = [code for code in re.split(r"[\s,;，、]+", self.cleaned_data["counties"]) if code]
+        found = {county.code: county for county in County.objects.filter(code__in=codes)}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            raise ValidationError(_("Unknown county code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
+        if not codes:
+            raise ValidationError(_("Give at least one county code."))
+        return [found[code] for code in dict.fromkeys(codes)]
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            try:
+                validate_password(password, User(username=cleaned.get("username", "")))
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class StaffAssignForm(forms.Form):
+    county = forms.ModelChoiceField(
+        label=_("County code"),
+        queryset=County.objects.all(),
+        to_field_name="code",
+        widget=forms.TextInput(
+            attrs={"list": "county-codes", "inputmode": "numeric", "autocomplete": "off", "size": 8}
+        ),
+        error_messages={"invalid_choice": _("Unknown county code.")},
+    )

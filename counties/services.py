@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rural_taobao.access import is_admin, is_county_staff
-from rural_taobao.errors import Forbidden, field_errors
+from rural_taobao.errors import Forbidden
 
 from .models import County, CountyProfileEdit
 
@@ -100,9 +100,3 @@ def county_profile_update(*, county_id: int, by_user: User, **changes) -> County
     county.save(update_fields=[*diff, "updated_at"])
     county_profile_record(county=county, by_user=by_user, changes=diff)
     return county
-
-
-def county_profile_validation_error(exc: ValidationError) -> dict[str, list[str]]:
-    """Temporary, until the profile page (analytics/views.py) calls
-    ``rural_taobao.errors.add_errors_to_form``: then delete."""
-    return field_errors(exc)

@@ -32,7 +32,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from partners.access import is_partner, partner_of
 from rural_taobao.access import any_of, is_admin, is_county_staff, role_permission
-from rural_taobao.errors import NON_FIELD_ERRORS, ServiceErrorsMixin, field_errors
+from rural_taobao.errors import NON_FIELD_ERRORS, field_errors
 from rural_taobao.money import MoneyField
 
 from . import selectors
@@ -397,7 +397,7 @@ CREATE_EXAMPLE = OpenApiExample(
     retrieve=extend_schema(summary="One order", responses={200: OrderSerializer, 404: OrderRefusalSerializer}),
 )
 class OrderViewSet(
-    ServiceErrorsMixin, WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = OrderSerializer
     permission_classes = [IsAuthenticated, HasOrdersRole]
@@ -449,7 +449,7 @@ class OrderViewSet(
             )
         except DjangoValidationError as error:
             # The input's errors in the request's nested shape; other refusals
-            # (IdempotencyConflict 409, PartnerNotActive 403) answer through ServiceErrorsMixin.
+            # (IdempotencyConflict 409, PartnerNotActive 403) answer through rural_taobao.errors.api_exception_handler.
             return Response(
                 _service_errors_for_api(error, line_count=len(data["lines"])), status=status.HTTP_400_BAD_REQUEST
             )
@@ -478,7 +478,7 @@ class OrderViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # Refusals (IllegalTransition 409, PartnerNotActive 403, a missing reason 400)
-        # answer through ServiceErrorsMixin.
+        # answer through rural_taobao.errors.api_exception_handler.
         order_transition(
             order_id=order.pk,
             partner=partner,
@@ -496,7 +496,7 @@ class OrderViewSet(
 
 
 @extend_schema_view(list=extend_schema(summary="Product categories"))
-class CategoryViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CategorySerializer
     permission_classes = [IsAuthenticated, HasOrdersRole]
     queryset = Category.objects.order_by("sort_order", "slug")
@@ -518,7 +518,7 @@ class PromotionFilter(filters.FilterSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Promotions (6.18, 11.11 …)"))
-class PromotionViewSet(ServiceErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class PromotionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PromotionSerializer
     permission_classes = [IsAuthenticated, HasOrdersRole]
     queryset = Promotion.objects.order_by("-starts_on", "pk")
@@ -542,7 +542,7 @@ class VillagerFilter(filters.FilterSet):
     list=extend_schema(summary="The partner's villagers, with order count and last order"),
     retrieve=extend_schema(summary="One villager", responses={200: VillagerSerializer, 404: OrderRefusalSerializer}),
 )
-class VillagerViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VillagerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = VillagerSerializer
     permission_classes = [IsAuthenticated, IsPartnerOrAdmin]
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from counties.models import County
+from counties.selectors import counties_visible_to
 from partners.access import partner_of
 from partners.models import Partner
 from rural_taobao.access import is_admin, is_county_staff
@@ -43,6 +43,8 @@ WAITING_STATUSES = (
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
+    """Every order for an admin, a partner's own orders, the orders of county staff's
+    counties (``counties_visible_to``), nothing for anyone else."""
     if not user.is_authenticated:
         return Order.objects.none()
     if is_admin(user):
@@ -51,7 +53,7 @@ def orders_visible_to(user) -> QuerySet[Order]:
     if partner is not None:
         return Order.objects.filter(partner=partner)
     if is_county_staff(user):
-        return Order.objects.filter(county__in=County.objects.filter(staff_assignments__user=user))
+        return Order.objects.filter(county__in=counties_visible_to(user))
     return Order.objects.none()
 
 

@@ -28,7 +28,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from counties.models import County, Province, ServicePoint, Village
 from rural_taobao.access import IsProgrammeAdmin
-from rural_taobao.errors import ServiceErrorsMixin
+from rural_taobao.accounts import set_password_path
 from rural_taobao.phones import MOBILE_PHONE_MESSAGE, MOBILE_PHONE_REGEX, normalize_phone
 
 from .access import IsPartner, partner_of
@@ -40,7 +40,6 @@ from .services import (
     partner_apply,
     partner_transition,
     partner_update,
-    set_password_path,
 )
 
 # ── Throttling and error shapes ───────────────────────────────────────────────
@@ -307,7 +306,6 @@ _forbidden = OpenApiResponse(DetailSerializer, description="Not a programme admi
     ),
 )
 class PartnerViewSet(
-    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -330,7 +328,7 @@ class PartnerViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        # A ValidationError of the service answers 400 through ServiceErrorsMixin.
+        # A ValidationError of the service answers 400 through rural_taobao.errors.api_exception_handler.
         serializer.instance = partner_apply(
             real_name=data["real_name"],
             phone=data["phone"],

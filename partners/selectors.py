@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Province, Village
+from counties.selectors import counties_visible_to
 from rural_taobao.access import is_admin, is_county_staff
 from rural_taobao.dates import day_start
 
@@ -24,7 +25,7 @@ def partners_visible_to(user) -> QuerySet[Partner]:
     if is_admin(user):
         return Partner.objects.all()
     if is_county_staff(user):
-        return Partner.objects.filter(village__county__staff_assignments__user=user)
+        return Partner.objects.filter(village__county__in=counties_visible_to(user))
     partner = partner_of(user)
     if partner is not None:
         return Partner.objects.filter(pk=partner.pk)

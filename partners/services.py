@@ -8,13 +8,9 @@ timestamps) and writes the ``PartnerStatusChange`` row, all in one transaction.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, User
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from counties.models import ServicePoint, Village
@@ -284,18 +280,3 @@ def _disable_login(partner: Partner) -> None:
     if partner.user_id and partner.user.is_active:
         partner.user.is_active = False
         partner.user.save(update_fields=["is_active"])
-
-
-def set_password_path(user: User) -> str:
-    """The path of a one-time link at which ``user`` sets their password.
-
-    Django's password-reset token is bound to the current password hash and last login:
-    it stops working once the password is set (or after PASSWORD_RESET_TIMEOUT).
-    """
-    return reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from counties import views as county_views
+
 from . import views
 
 onboarding_patterns = (
@@ -17,9 +19,9 @@ onboarding_patterns = (
         path("import/", views.onboarding_import, name="import"),
         path("import/confirm/", views.onboarding_import_confirm, name="import_confirm"),
         path("funnel/", views.onboarding_funnel, name="funnel"),
-        path("staff/", views.staff_list, name="staff"),
-        path("staff/<int:user_id>/counties/", views.staff_assign, name="staff_assign"),
-        path("staff/<int:user_id>/counties/<str:county_code>/remove/", views.staff_unassign, name="staff_unassign"),
+        path("staff/", county_views.staff_list, name="staff"),
+        path("staff/<int:user_id>/counties/", county_views.staff_assign, name="staff_assign"),
+        path("staff/<int:user_id>/counties/<str:county_code>/remove/", county_views.staff_unassign, name="staff_unassign"),
     ],
     "onboarding",
 )

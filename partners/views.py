@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -19,17 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from counties.models import County
-from counties.staff import (
-    CountyStaffError,
-    county_staff_assign,
-    county_staff_list,
-    county_staff_unassign,
-    county_staff_upsert,
-)
-from rural_taobao.access import COUNTY_STAFF_GROUP, admin_required
+from rural_taobao.access import admin_required
+from rural_taobao.accounts import SET_PASSWORD_LINK_SESSION_KEY, set_password_path
 from rural_taobao.errors import add_errors_to_form, messages_of
 
-from .forms import ApplicationForm, ImportForm, StaffAssignForm, StaffCreateForm, TransitionForm
+from .forms import ApplicationForm, ImportForm, TransitionForm
 from .importing import ImportFileError, import_partners
 from .models import Partner, PartnerStatus
 from .selectors import PartnerFilter, partner_list, partner_with_history, recruitment_funnel
@@ -38,11 +31,8 @@ from .services import (
     PartnerTransitionError,
     partner_apply,
     partner_transition,
-    set_password_path,
 )
 
-# A session key, not a secret (bandit B105).
-SET_PASSWORD_LINK_SESSION_KEY = "onboarding_set_password_link"  # noqa: S105  # nosec B105
 PENDING_IMPORT_SESSION_KEY = "onboarding_pending_import"
 # Uploaded files wait here between the dry run and the confirmation. On several web hosts
 # the confirmation must reach the same host (or this becomes shared storage).
@@ -302,82 +292,3 @@ def onboarding_funnel(request):
         "onboarding/funnel.html",
         {"funnel": funnel, "province": province, "chart": chart},
     )
-
-
-# ── County staff accounts ────────────────────────────────────────────────────
-
-
-@admin_required
-@require_http_methods(["GET", "POST"])
-def staff_list(request):
-    if request.method == "POST":
-        form = StaffCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                result = county_staff_upsert(
-                    username=form.cleaned_data["username"],
-                    counties=form.cleaned_data["counties"],
-                    password=form.cleaned_data["password"] or None,
-                    by_user=request.user,
-                )
-            except CountyStaffError as exc:
-                add_errors_to_form(form, exc)
-            else:
-                messages.success(request, _("County staff login %(username)s created.") % {"username": result.user})
-                if not result.password_set:
-                    request.session[SET_PASSWORD_LINK_SESSION_KEY] = {
-                        "staff": result.user.pk,
-                        "username": result.user.username,
-                        "url": request.build_absolute_uri(set_password_path(result.user)),
-                    }
-                return redirect("onboarding:staff")
-    else:
-        form = StaffCreateForm()
-    link = request.session.get(SET_PASSWORD_LINK_SESSION_KEY)
-    if link and "staff" in link:
-        del request.session[SET_PASSWORD_LINK_SESSION_KEY]
-    else:
-        link = None
-    return render(
-        request,
-        "onboarding/staff.html",
-        {
-            "form": form,
-            "staff": county_staff_list(),
-            "assign_form": StaffAssignForm(),
-            "counties": County.objects.order_by("code").only("code", "name"),
-            "set_password_link": link,
-        },
-    )
-
-
-def _staff_user(user_id: int) -> User:
-    return get_object_or_404(User.objects.filter(groups__name=COUNTY_STAFF_GROUP), pk=user_id)
-
-
-@admin_required
-@require_POST
-def staff_assign(request, user_id: int):
-    user = _staff_user(user_id)
-    form = StaffAssignForm(request.POST)
-    if form.is_valid():
-        county = form.cleaned_data["county"]
-        if county_staff_assign(user=user, county=county, by_user=request.user):
-            messages.success(request, _("%(user)s now sees %(county)s.") % {"user": user, "county": county})
-        else:
-            messages.info(request, _("%(user)s already had %(county)s.") % {"user": user, "county": county})
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{user}: {error}")
-    return redirect("onboarding:staff")
-
-
-@admin_required
-@require_POST
-def staff_unassign(request, user_id: int, county_code: str):
-    user = _staff_user(user_id)
-    county = get_object_or_404(County, code=county_code)
-    if county_staff_unassign(user=user, county=county):
-        messages.success(request, _("%(user)s no longer sees %(county)s.") % {"user": user, "county": county})
-    return redirect("onboarding:staff")

@@ -6,6 +6,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+# Where a page keeps a fresh set-password link to show once after a redirect
+# (a session key, not a secret: bandit B105).
+SET_PASSWORD_LINK_SESSION_KEY = "onboarding_set_password_link"  # noqa: S105  # nosec B105
+
 
 def set_password_path(user: User) -> str:
     """The path of a one-time link at which ``user`` sets their password.

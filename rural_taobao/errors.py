@@ -13,7 +13,7 @@ A service refuses with one of these (or with Django's ``ValidationError``, which
 
 Apps subclass them for their own refusals (``orders.services.IllegalTransition``,
 ``partners.services.PartnerTransitionError`` …). API views answer them through
-``ServiceErrorsMixin`` (one handler: ``api_exception_handler``); pages put them on a
+``api_exception_handler`` (REST_FRAMEWORK["EXCEPTION_HANDLER"]); pages put them on a
 form with ``add_errors_to_form`` or flash ``messages_of(error)``.
 """
 
@@ -112,10 +112,3 @@ def api_exception_handler(exc, context):
         set_rollback()
         return Response(field_errors(exc), status=400)
     return exception_handler(exc, context)
-
-
-# For API views: refusals that a service raises answer through api_exception_handler.
-# (No docstring: drf-spectacular would take it as the description of every view.)
-class ServiceErrorsMixin:
-    def get_exception_handler(self):
-        return api_exception_handler

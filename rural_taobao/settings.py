@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
+    # Service errors and Django ValidationErrors answer with their status, mapped in one place.
+    "EXCEPTION_HANDLER": "rural_taobao.errors.api_exception_handler",
     # Token first: an anonymous API call gets 401 with a `WWW-Authenticate: Token` challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
