@@ -27,6 +27,7 @@ from counties.models import County, Region, Village
 from counties.selectors import counties_visible_to
 from orders.models import Channel, Promotion
 from partners.models import Partner, PartnerStatus
+from partners.selectors import FunnelStep, recruitment_funnel_steps
 
 from .billion_yuan import BillionYuanProgress, Headline, billion_yuan_headline, billion_yuan_progress, county_summary
 from .freshness import Freshness, rollup_freshness
@@ -637,22 +638,6 @@ def national_days(period: Period) -> list[DailyPoint]:
 
 
 @dataclass
-class FunnelStep:
-    status: str
-    label: str
-    partners: int
-
-
-def recruitment_funnel_counts() -> list[FunnelStep]:
-    """Partners per onboarding status: one GROUP BY on the partner table."""
-    from partners.selectors import FUNNEL_STATUSES
-
-    # COUNT(*) lets PostgreSQL answer from the (status, applied_at) index alone.
-    counts = dict(Partner.objects.values_list("status").annotate(n=Count("*")).order_by())
-    return [FunnelStep(status.value, str(status.label), counts.get(status.value, 0)) for status in FUNNEL_STATUSES]
-
-
-@dataclass
 class NationalDashboard:
     period: Period
     previous_period: Period
@@ -696,6 +681,6 @@ def national_dashboard(period: Period) -> NationalDashboard:
         headline=billion_yuan_headline(),
         provinces=provinces,
         regions=regions,
-        funnel=recruitment_funnel_counts(),
+        funnel=recruitment_funnel_steps(),
         freshness=rollup_freshness(),
     )

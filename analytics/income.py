@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from orders.models import Order
 from partners.models import IncentiveTier, Partner
-from rural_taobao.dates import month_bounds, next_month, this_month
+from rural_taobao.dates import month_bounds, month_has_ended, next_month, this_month
 
 from .models import MonthlyStatement, PartnerDailyIncome, StatementStatus
 
@@ -60,7 +60,7 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
         income.status = statement.status
         income.tier = statement.incentive_tier
         income.computed_at = statement.computed_at
-    elif month < this_month():
+    elif month_has_ended(month):
         income.status = StatementStatus.CLOSED
     income.days = [
         IncomeDay(

@@ -581,16 +581,15 @@ def run_rollups(
 
 def _statements_after(days: list[dt.date]) -> int:
     """Recompute the open statements of every month touched; close months that ended."""
-    this_month = dates.month_start(dates.shanghai_today())
     months = {dates.month_start(day) for day in days}
     months |= set(
-        MonthlyStatement.objects.filter(status=StatementStatus.OPEN, month__lt=this_month).values_list(
+        MonthlyStatement.objects.filter(status=StatementStatus.OPEN, month__lt=dates.this_month()).values_list(
             "month", flat=True
         )
     )
     rows = 0
     for month in sorted(months):
-        rows += compute_statements(month, close=month < this_month)
+        rows += compute_statements(month, close=dates.month_has_ended(month))
     return rows
 
 

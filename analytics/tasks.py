@@ -43,4 +43,4 @@ def run_rollups_for_days_task(self, days: list[str]) -> dict:
 def compute_partner_statements_task(self, month: str) -> int:
     """Rebuild one month's open statements (YYYY-MM-01); months that ended are closed."""
     month_day = dates.month_start(dt.date.fromisoformat(month))
-    return rollups.compute_statements(month_day, close=month_day < dates.month_start(dates.shanghai_today()))
+    return rollups.compute_statements(month_day, close=dates.month_has_ended(month_day))

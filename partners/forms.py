@@ -14,7 +14,6 @@ from rural_taobao.phones import mobile_phone_validator, normalize_phone
 from .importing import IMPORT_STATUS_CHOICES
 from .models import Partner, PartnerStatus
 from .selectors import application_counties, villages_of_county
-from .services import REASON_REQUIRED_STATUSES
 
 MAX_IMPORT_FILE_BYTES = 20 * 1024 * 1024
 
@@ -97,12 +96,8 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("to_status") in REASON_REQUIRED_STATUSES and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("Give a reason for this change."))
-        return cleaned
+    # Whether a reason is required is the service's rule (partner_transition): its
+    # refusal comes back to the page like any other.
 
 
 class ImportForm(forms.Form):

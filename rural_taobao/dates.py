@@ -71,6 +71,12 @@ def this_month() -> dt.date:
     return month_start(shanghai_today())
 
 
+def month_has_ended(month: dt.date) -> bool:
+    """Whether the Shanghai month of ``month`` is over: its statements close, its figures
+    are final."""
+    return month_start(month) < this_month()
+
+
 def parse_month(value: str | None) -> dt.date:
     """'YYYY-MM' → the first day of that month; empty → this Shanghai month.
 
