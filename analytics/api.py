@@ -35,12 +35,11 @@ from counties.selectors import counties_visible_to
 from orders.models import Channel
 from rural_taobao.access import MayUseDashboards
 from rural_taobao.db_router import reads_from_replica
+from rural_taobao.money import MoneyField
 
 from .billion_yuan import BillionYuanProgress, RankingFilter, ranking_queryset
 from .dashboards import CountyDashboard, county_dashboard, county_for, county_villages
 from .forms import period_form_for
-
-MONEY = {"max_digits": 20, "decimal_places": 2, "coerce_to_string": True}
 
 
 class ReplicaReadsMixin:
@@ -72,7 +71,7 @@ class CountySerializer(serializers.ModelSerializer):
     province = ProvinceRefSerializer(read_only=True)
     region = serializers.ChoiceField(choices=Region.choices, read_only=True)
     economic_focus = serializers.ChoiceField(choices=EconomicFocus.choices, read_only=True)
-    yearly_sales_target = serializers.DecimalField(**MONEY, read_only=True)
+    yearly_sales_target = MoneyField(read_only=True)
 
     class Meta:
         model = County
@@ -125,13 +124,13 @@ class VillageSerializer(serializers.ModelSerializer):
 
 
 class TotalsSerializer(serializers.Serializer):
-    sales = serializers.DecimalField(**MONEY, help_text="Net: paid in the period minus returned in the period.")
+    sales = MoneyField(help_text="Net: paid in the period minus returned in the period.")
     orders = serializers.IntegerField(help_text="Orders paid in the period.")
     buyers = serializers.IntegerField(help_text="Distinct villagers with a paid order in the period.")
     active_partners = serializers.IntegerField(
         help_text="Partners of the county's villages with at least one paid order in the period."
     )
-    returns = serializers.DecimalField(**MONEY, help_text="Amount returned (or cancelled after payment) in the period.")
+    returns = MoneyField(help_text="Amount returned (or cancelled after payment) in the period.")
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -159,23 +158,23 @@ class _PeriodView:
 
 class DailySerializer(serializers.Serializer):
     date = serializers.DateField(source="day")
-    sales = serializers.DecimalField(**MONEY)
+    sales = MoneyField()
     orders = serializers.IntegerField()
 
 
 class CategorySalesSerializer(serializers.Serializer):
     category = serializers.CharField(source="slug", help_text="Category slug.")
     name = serializers.CharField()
-    sales = serializers.DecimalField(**MONEY)
-    returns = serializers.DecimalField(**MONEY)
+    sales = MoneyField()
+    returns = MoneyField()
     orders = serializers.IntegerField(help_text="Orders paid in the period with a line in this category.")
 
 
 class ChannelSalesSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     name = serializers.CharField()
-    sales = serializers.DecimalField(**MONEY)
-    returns = serializers.DecimalField(**MONEY)
+    sales = MoneyField()
+    returns = MoneyField()
 
 
 class VillageSalesSerializer(serializers.Serializer):
@@ -183,7 +182,7 @@ class VillageSalesSerializer(serializers.Serializer):
     name = serializers.CharField()
     township = serializers.CharField()
     partner = serializers.SerializerMethodField()
-    sales = serializers.DecimalField(**MONEY)
+    sales = MoneyField()
     orders = serializers.IntegerField()
     last_order_day = serializers.DateField(allow_null=True, help_text="Last day with a paid order (up to a year back).")
 
@@ -197,12 +196,12 @@ class TopPartnerSerializer(serializers.Serializer):
     name = serializers.CharField()
     village = serializers.CharField()
     orders = serializers.IntegerField()
-    sales = serializers.DecimalField(**MONEY)
-    commission = serializers.DecimalField(**MONEY, help_text="Earned on the period's payments minus reversals.")
+    sales = MoneyField()
+    commission = MoneyField(help_text="Earned on the period's payments minus reversals.")
 
 
 class BillionYuanSerializer(serializers.Serializer):
-    trailing_12m_sales = serializers.DecimalField(**MONEY)
+    trailing_12m_sales = MoneyField()
     progress = serializers.SerializerMethodField(help_text="Share of 1,000,000,000 yuan reached, e.g. 0.4321.")
     national_rank = serializers.IntegerField(allow_null=True)
     provincial_rank = serializers.IntegerField(allow_null=True)
@@ -251,9 +250,9 @@ class RankingSerializer(serializers.Serializer):
     county = CountyRefSerializer()
     national_rank = serializers.IntegerField(allow_null=True)
     provincial_rank = serializers.IntegerField(allow_null=True)
-    trailing_12m_sales = serializers.DecimalField(**MONEY)
-    prior_12m_sales = serializers.DecimalField(**MONEY)
-    year_to_date_sales = serializers.DecimalField(**MONEY)
+    trailing_12m_sales = MoneyField()
+    prior_12m_sales = MoneyField()
+    year_to_date_sales = MoneyField()
     growth = serializers.DecimalField(
         max_digits=24, decimal_places=4, allow_null=True, help_text="Trailing 12 months over the 12 before."
     )

@@ -9,28 +9,27 @@ from rest_framework.views import APIView
 
 from partners.access import IsWorkingPartner, working_partner_of
 from rural_taobao.dates import parse_month
+from rural_taobao.money import MoneyField
 
 from . import income
 from .models import StatementStatus
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class IncomeDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     orders = serializers.IntegerField()
-    sales = serializers.DecimalField(**MONEY)
-    commission = serializers.DecimalField(**MONEY)
+    sales = MoneyField()
+    commission = MoneyField()
 
 
 class MonthIncomeSerializer(serializers.Serializer):
     month = serializers.SerializerMethodField()
     orders = serializers.IntegerField()
-    sales = serializers.DecimalField(**MONEY, help_text="Net: paid in the month minus returned in the month.")
-    commission = serializers.DecimalField(**MONEY, help_text="Earned on the month's payments.")
-    incentive = serializers.DecimalField(**MONEY)
-    reversals = serializers.DecimalField(**MONEY, help_text="Commission taken back by the month's returns.")
-    total = serializers.DecimalField(**MONEY, help_text="commission − reversals + incentive")
+    sales = MoneyField(help_text="Net: paid in the month minus returned in the month.")
+    commission = MoneyField(help_text="Earned on the month's payments.")
+    incentive = MoneyField()
+    reversals = MoneyField(help_text="Commission taken back by the month's returns.")
+    total = MoneyField(help_text="commission − reversals + incentive")
     status = serializers.ChoiceField(choices=StatementStatus.choices)
     days = IncomeDaySerializer(many=True)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Province, Village
 from partners.models import IncentiveTier, Partner
+from rural_taobao.money import money_field
 
 
 class RollupDirtyDay(models.Model):
@@ -47,7 +48,7 @@ class RollupDirtyDay(models.Model):
 
 
 def _rollup_amount(verbose_name):
-    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, default=0)
+    return money_field(verbose_name=verbose_name, default=0)
 
 
 class DayRollup(models.Model):
@@ -287,11 +288,11 @@ class PartnerDailyIncome(models.Model):
     day = models.DateField()
     orders = models.IntegerField(default=0)  # orders paid that day
     returned_orders = models.IntegerField(default=0)
-    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # paid that day, gross
-    returned_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net, toward incentive tiers
-    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # earned on the day's payments
-    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # taken back by the day's returns
+    sales = money_field(default=0)  # paid that day, gross
+    returned_sales = money_field(default=0)
+    assisted_sales = money_field(default=0)  # net, toward incentive tiers
+    commission = money_field(default=0)  # earned on the day's payments
+    reversals = money_field(default=0)  # taken back by the day's returns
 
     class Meta:
         db_table = "partners_partnerdailyincome"
@@ -314,12 +315,12 @@ class MonthlyStatement(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="statements")
     month = models.DateField(help_text="The first day of the month.")
     orders = models.IntegerField(default=0)
-    sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)  # net of the month's returns
-    assisted_sales = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    commission = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    incentive = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    reversals = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    sales = money_field(default=0)  # net of the month's returns
+    assisted_sales = money_field(default=0)
+    commission = money_field(default=0)
+    incentive = money_field(default=0)
+    reversals = money_field(default=0)
+    total = money_field(default=0)
     incentive_tier = models.ForeignKey(
         IncentiveTier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

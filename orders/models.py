@@ -257,9 +257,7 @@ class OrderLine(models.Model):
     # Snapshotted when the order is paid: the rate in force on the paid day and the
     # commission it earns, so income never changes when a rate is edited later.
     commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True)
-    commission_amount = models.DecimalField(
-        _("commission (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
-    )
+    commission_amount = money_field(verbose_name=_("commission (yuan)"), default=models.NOT_PROVIDED, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

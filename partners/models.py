@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from rural_taobao.money import money_field
 from rural_taobao.phones import MOBILE_PHONE_REGEX, mobile_phone_validator
 
 
@@ -214,10 +215,10 @@ class ProcurementRate(models.Model):
 class IncentiveTier(models.Model):
     """A monthly bonus for reaching an assisted-purchase sales level; the highest tier reached is paid."""
 
-    min_monthly_sales = models.DecimalField(
-        _("monthly assisted-purchase sales at least"), max_digits=16, decimal_places=2, unique=True
+    min_monthly_sales = money_field(
+        verbose_name=_("monthly assisted-purchase sales at least"), default=models.NOT_PROVIDED, unique=True
     )
-    bonus = models.DecimalField(_("bonus (yuan)"), max_digits=16, decimal_places=2)
+    bonus = money_field(verbose_name=_("bonus (yuan)"), default=models.NOT_PROVIDED)
 
     class Meta:
         ordering = ["min_monthly_sales"]

@@ -6,7 +6,9 @@ from decimal import Decimal
 from django.db import models
 from rest_framework import serializers
 
-MONEY_MAX_DIGITS = 16
+# 18 digits, 2 of them decimals: up to ¥9,999,999,999,999,999.99 — a nation's trailing
+# 12 months of sales fits, and so does every order, line, rollup and statement.
+MONEY_MAX_DIGITS = 18
 MONEY_DECIMAL_PLACES = 2
 CENT = Decimal("0.01")
 
