@@ -55,7 +55,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -78,6 +77,8 @@ from orders.models import (
     Promotion,
     Villager,
 )
+from orders.services import format_order_number
+from partners.commission import commission_amount
 from partners.models import (
     CommissionRate,
     IncentiveTier,
@@ -86,8 +87,9 @@ from partners.models import (
     PartnerStatusChange,
     ProcurementRate,
 )
+from rural_taobao.dates import shanghai_today, shanghai_zone
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = shanghai_zone()
 UTC_OFFSET = 8 * 3600  # Shanghai has kept UTC+8 without daylight saving since 1991.
 MINUTE = 60
 HOUR = 3600
@@ -120,6 +122,16 @@ HOUR_WEIGHTS = [
 ]  # fmt: skip
 # On 6.18 and 11.11 the rush starts at midnight.
 PROMO_DAY_HOUR_WEIGHTS = [w * f for w, f in zip(HOUR_WEIGHTS, [40, 12, 4] + [1] * 21, strict=True)]
+HOUR_CUM = list(itertools.accumulate(HOUR_WEIGHTS))
+PROMO_DAY_HOUR_CUM = list(itertools.accumulate(PROMO_DAY_HOUR_WEIGHTS))
+# How often each of data.PROCUREMENT_ITEMS is bought (cumulative weights).
+PROCUREMENT_ITEM_CUM = list(itertools.accumulate([6, 2, 2, 3, 2, 1, 2, 2, 1, 1]))
+# Farm produce any county may sell: (name, category slug, low, high, max quantity).
+GENERIC_FARM = [
+    (name, slug, low, high, max_quantity)
+    for slug, items in data.GENERIC_FARM_PRODUCTS.items()
+    for name, low, high, max_quantity in items
+]
 WEEKDAY_FACTOR = [0.95, 0.93, 0.95, 0.97, 1.02, 1.12, 1.10]
 MONTH_FACTOR = {
     1: 1.05,
@@ -584,6 +596,24 @@ class VillagePlan:
 
 
 @dataclass
+class PlannedOrder:
+    """One order of a day before it is numbered: who, when, which channel, what."""
+
+    placed: int  # epoch seconds
+    partner: PartnerPlan
+    county: CountyPlan
+    villager_id: int
+    channel: str
+    promotion_id: int | None = None
+    buyer: str = ""
+    reference: str = ""
+    lines: list[tuple[str, int, int, int]] = field(default_factory=list)  # (product, category id, qty, unit cents)
+
+    def has_line(self, product_name: str) -> bool:
+        return any(line[0] == product_name for line in self.lines)
+
+
+@dataclass
 class PartnerPlan:
     village: int  # index into villages
     status: str
@@ -626,6 +656,48 @@ class SeedResult:
     notes: list[str] = field(default_factory=list)
 
 
+class _OrderBatch:
+    """Orders and their lines written a batch at a time (COPY on PostgreSQL), with progress."""
+
+    ORDER_COLUMNS = [
+        ("order_no", STR), ("client_request_id", UUID), ("partner_id", INT), ("villager_id", INT),
+        ("village_id", INT), ("county_id", INT), ("channel", STR), ("promotion_id", INT), ("status", STR),
+        ("total_amount", MONEY), ("buyer_organisation", STR), ("reference", STR), ("placed_at", TS),
+        ("paid_at", TS), ("shipped_at", TS), ("at_county_centre_at", TS), ("at_service_point_at", TS),
+        ("picked_up_at", TS), ("cancelled_at", TS), ("returned_at", TS), ("updated_at", TS),
+    ]  # fmt: skip
+    LINE_COLUMNS = [
+        ("order_id", INT), ("product_name", STR), ("category_id", INT), ("quantity", INT), ("unit_price", MONEY),
+        ("line_total", MONEY), ("commission_rate", RATE), ("commission_amount", MONEY),
+    ]  # fmt: skip
+
+    def __init__(self, seeder, progress: Progress):
+        self.seeder = seeder
+        self.progress = progress
+        self.orders: list[tuple] = []
+        self.lines: list[list[tuple]] = []
+        self.written = 0
+
+    def add(self, rows: tuple[tuple, list]) -> None:
+        order_row, line_rows = rows
+        self.orders.append(order_row)
+        self.lines.append(line_rows)
+        if len(self.orders) >= self.seeder.o.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.orders:
+            return
+        writer = self.seeder.writer
+        order_ids = writer.insert(Order, self.ORDER_COLUMNS, self.orders, return_ids=True)
+        line_rows = [(oid, *line) for oid, lines in zip(order_ids, self.lines, strict=True) for line in lines]
+        writer.insert(OrderLine, self.LINE_COLUMNS, line_rows)
+        self.written += len(self.orders)
+        self.orders.clear()
+        self.lines.clear()
+        self.progress.update(self.written)
+
+
 # ----------------------------------------------------------------------------------------
 # The seeder
 # ----------------------------------------------------------------------------------------
@@ -635,7 +707,7 @@ class DemoSeeder:
     def __init__(self, options: SeedOptions, stdout=None):
         self.o = options
         self.out = stdout
-        self.end_date = options.end_date or (timezone.now().astimezone(SHANGHAI).date() - timedelta(days=1))
+        self.end_date = options.end_date or (shanghai_today() - timedelta(days=1))
         self.start_date = self.end_date - timedelta(days=options.days - 1)
         self.period_start = self.epoch(self.start_date)
         self.as_of = self.epoch(self.end_date + timedelta(days=1))  # midnight after the last day
@@ -877,9 +949,7 @@ class DemoSeeder:
         focuses = ["agriculture", "mixed", "manufacturing", "tourism", "handicraft"]
         focus_cum = list(itertools.accumulate([40, 20, 15, 15, 10]))
         poverty_rate = {"east": 0.03, "central": 0.2, "west": 0.35, "northeast": 0.15}
-        generic = [
-            (name, slug, lo, hi, q) for slug, items in data.GENERIC_FARM_PRODUCTS.items() for name, lo, hi, q in items
-        ]
+        generic = GENERIC_FARM
         for _ in range(max(0, wanted - len(self.counties))):
             province = rng.choices(provinces, cum_weights=province_cum)[0]
             is_city = rng.random() < 0.1
@@ -1457,189 +1527,202 @@ class DemoSeeder:
         return (REACHED_STATUS[reached], *stamps, None, None)
 
     def save_orders(self) -> None:
+        """The period's orders, day by day: each day's share of the total, placed by the
+        partners working that day, numbered per county as ``orders.services`` numbers
+        them, with the commission ``partners.commission`` computes at payment."""
         rng = self.rng("orders")
         days = self.o.days
-        partners = self.order_partners
-        counties = self.counties
-        villages = self.villages
-        day_starts = [self.period_start + i * DAY for i in range(days)]
-        # Who can take orders on which day, weighted by how busy they are.
-        eligible: list[list[int]] = [[] for _ in range(days)]
-        for pi, p in enumerate(partners):
-            if not p.villager_ids:
-                continue
-            for s, e in p.windows:
-                first = max(0, (s - self.period_start) // DAY)
-                last = min(days - 1, (e - 1 - self.period_start) // DAY)
-                for di in range(first, last + 1):
-                    if not eligible[di] or eligible[di][-1] != pi:
-                        eligible[di].append(pi)
-        weights = self._day_weights(rng)
-        weights = [w if eligible[i] else 0.0 for i, w in enumerate(weights)]
+        partners_by_day = self._partners_working_each_day()
+        weights = [w if partners_by_day[i] else 0.0 for i, w in enumerate(self._day_weights(rng))]
         total = self.o.orders
         # The landmark order from the brief: a county replaces its trash cans, 5,000 in one order.
-        demo = next(p for p in partners if p.is_demo)
         landmark_day = self._landmark_day()
-        per_day = self._allocate(total - 1 if total > 1 else total, weights)
-        hour_cum = list(itertools.accumulate(HOUR_WEIGHTS))
-        promo_hour_cum = list(itertools.accumulate(PROMO_DAY_HOUR_WEIGHTS))
-        ids = self.category_ids
-        product_table = {slug: data.PRODUCTS[slug] for slug in data.ASSISTED_CATEGORY_WEIGHTS}
-        generic_farm = [
-            (name, slug, lo, hi, q) for slug, items in data.GENERIC_FARM_PRODUCTS.items() for name, lo, hi, q in items
-        ]
-        procurement_cum = list(itertools.accumulate([6, 2, 2, 3, 2, 1, 2, 2, 1, 1]))
-        pick = self._pick
-        rate_on = self.rate_on
-
-        order_columns = [
-            ("order_no", STR), ("client_request_id", UUID), ("partner_id", INT), ("villager_id", INT),
-            ("village_id", INT), ("county_id", INT), ("channel", STR), ("promotion_id", INT), ("status", STR),
-            ("total_amount", MONEY), ("buyer_organisation", STR), ("reference", STR), ("placed_at", TS),
-            ("paid_at", TS), ("shipped_at", TS), ("at_county_centre_at", TS), ("at_service_point_at", TS),
-            ("picked_up_at", TS), ("cancelled_at", TS), ("returned_at", TS), ("updated_at", TS),
-        ]  # fmt: skip
-        line_columns = [("order_id", INT), ("product_name", STR), ("category_id", INT), ("quantity", INT),
-                        ("unit_price", MONEY), ("line_total", MONEY), ("commission_rate", RATE),
-                        ("commission_amount", MONEY)]  # fmt: skip
-        pending_orders: list[tuple] = []
-        pending_lines: list[list[tuple]] = []
-        written = 0
-        grand_total = sum(per_day) + (1 if total > 1 else 0)
-        progress = Progress(self.out, "orders", grand_total)
-
-        def flush() -> None:
-            nonlocal written
-            if not pending_orders:
-                return
-            order_ids = self.writer.insert(Order, order_columns, pending_orders, return_ids=True)
-            line_rows = [(oid, *line) for oid, lines in zip(order_ids, pending_lines, strict=True) for line in lines]
-            self.writer.insert(OrderLine, line_columns, line_rows)
-            written += len(pending_orders)
-            pending_orders.clear()
-            pending_lines.clear()
-            progress.update(written)
-
-        for di in range(days):
-            n = per_day[di]
-            is_landmark = di == landmark_day and total > 1
-            if not n and not is_landmark:
+        orders_per_day = self._allocate(total - 1 if total > 1 else total, weights)
+        writer = _OrderBatch(self, Progress(self.out, "orders", sum(orders_per_day) + (1 if total > 1 else 0)))
+        for day_index in range(days):
+            is_landmark = day_index == landmark_day and total > 1
+            if not orders_per_day[day_index] and not is_landmark:
                 continue
-            d = self.start_date + timedelta(days=di)
-            d0 = day_starts[di]
-            d1 = d0 + DAY
-            elig = eligible[di]
-            cum = list(itertools.accumulate(partners[pi].weight for pi in elig))
-            promo_id = self.promotions.get(d)
-            hcum = promo_hour_cum if d in self.promotion_peaks else hour_cum
-            slugs, cat_cum = self._category_cum(d)
-            farm_share = {
-                focus: FARM_BASE_SHARE * FARM_MONTH_FACTOR[d.month] * factor
-                for focus, factor in FARM_FOCUS_FACTOR.items()
-            }
-            working_day = d.weekday() < 5 and d not in self.promotion_peaks
-            day_orders: list[list] = []
-            for _ in range(n):
-                p = partners[elig[pick(cum, rng.random())]]
-                county = counties[villages[p.village].county]
-                r = rng.random()
-                if working_day and r < PROCUREMENT_SHARE:
-                    channel = PROCUREMENT
-                    placed = d0 + int(rng.uniform(9, 17) * HOUR)
-                else:
-                    channel = FARM if r < PROCUREMENT_SHARE + farm_share[county.focus] else ASSISTED
-                    placed = d0 + pick(hcum, rng.random()) * HOUR + int(rng.random() * HOUR)
-                    if placed >= d1:
-                        placed = d1 - 1
-                windows = p.windows
-                if not (windows[0][0] <= placed < windows[0][1]) and not any(s <= placed < e for s, e in windows):
-                    s, e = next((s, e) for s, e in windows if s < d1 and e > d0)
-                    placed = int(rng.uniform(max(s, d0), min(e, d1) - 1))
-                villager_id = p.villager_ids[int(len(p.villager_ids) * rng.random() ** 1.7)]
-                lines: list[tuple] = []
-                buyer = reference = ""
-                if channel == PROCUREMENT:
-                    for _k in range(1 if rng.random() < 0.8 else 2):
-                        item = data.PROCUREMENT_ITEMS[pick(procurement_cum, rng.random())]
-                        name, slug, lo, hi, qmin, qmax, body = item
-                        if any(line[0] == name for line in lines):
-                            continue
-                        qty = int(rng.uniform(qmin, qmax) // 10 * 10) or qmin
-                        lines.append((name, ids[slug], qty, int(rng.uniform(lo, hi)) * 100))
-                        if not buyer:
-                            buyer = f"{county.name}{body}"
-                    county.procurement_seq[d.year] += 1
-                    reference = f"ZFCG-{county.code}-{d.year}-{county.procurement_seq[d.year]:04d}"
-                elif channel == FARM:
-                    for _k in range(1 if rng.random() < 0.75 else 2):
-                        src = county.farm_products if county.farm_products and rng.random() < 0.8 else generic_farm
-                        name, slug, lo, hi, qmax = rng.choice(src)
-                        if any(line[0] == name for line in lines):
-                            continue
-                        qty = 1 + int(qmax * rng.random() ** 2.5)
-                        x = rng.uniform(lo, hi)
-                        cents = int(x * 10) * 10 if x < 100 else int(x) * 100
-                        lines.append((name, ids[slug], qty, max(10, cents)))
-                else:
-                    for _k in range(1 if (r2 := rng.random()) < 0.6 else 2 if r2 < 0.88 else 3):
-                        slug = slugs[pick(cat_cum, rng.random())]
-                        name, lo, hi, qmax = rng.choice(product_table[slug])
-                        if any(line[0] == name for line in lines):
-                            continue
-                        qty = 1 if qmax == 1 or rng.random() < 0.65 else rng.randint(2, qmax)
-                        cents = self._retail_cents(rng, lo, hi)
-                        if promo_id is not None:
-                            cents = max(1, cents * rng.randint(80, 95) // 100)
-                        lines.append((name, ids[slug], qty, cents))
-                day_orders.append([placed, p, county, villager_id, channel, buyer, reference, lines])
+            day = self.start_date + timedelta(days=day_index)
+            day_orders = self._plan_day_orders(
+                rng, day_index, count=orders_per_day[day_index], partner_indexes=partners_by_day[day_index]
+            )
             if is_landmark:
-                county = next(c for c in counties if c.code == data.LANKAO_CODE)
-                county.procurement_seq[d.year] += 1
-                day_orders.append([
-                    d0 + 10 * HOUR + 15 * MINUTE, demo, county, demo.villager_ids[0], PROCUREMENT,
-                    f"{county.name}城市管理局", f"ZFCG-{county.code}-{d.year}-{county.procurement_seq[d.year]:04d}",
-                    [("垃圾桶 240升 户外分类挂车桶", ids["sanitation"], 5000, 19800)],
-                ])  # fmt: skip
+                day_orders.append(self._landmark_order(day, self.period_start + day_index * DAY))
             # Number the day's orders per county in the order they were placed.
-            day_orders.sort(key=lambda o: o[0])
-            seq: Counter = Counter()
-            for placed, p, county, villager_id, channel, buyer, reference, lines in day_orders:
-                seq[county.id] += 1
-                order_no = f"{county.code}-{d:%Y%m%d}-{seq[county.id]:05d}"
-                status, paid, shipped, centre, point, picked, cancelled, returned = self._timeline(rng, channel, placed)
-                total_cents = 0
-                line_rows = []
-                procurement = channel == PROCUREMENT
-                paid_day = None if paid is None else (paid + UTC_OFFSET) // DAY
-                for name, cat_id, qty, unit in lines:
-                    line_total = qty * unit
-                    total_cents += line_total
-                    if paid_day is None:
-                        line_rows.append((name, cat_id, qty, unit, line_total, None, None))
-                    else:
-                        # Snapshotted at payment, as orders.services does: the rate in force
-                        # on the paid day, amount rounded half up to the cent.
-                        rate = rate_on(None if procurement else cat_id, paid_day)
-                        line_rows.append(
-                            (name, cat_id, qty, unit, line_total, rate, (line_total * rate + 5000) // 10000)
-                        )
-                promotion = None if procurement else promo_id
-                updated = max(t for t in (placed, paid, shipped, centre, point, picked, cancelled, returned) if t)
-                pending_orders.append((
-                    order_no, uuid.UUID(int=rng.getrandbits(128), version=4), p.id, villager_id,
-                    villages[p.village].id, county.id, channel, promotion, status, total_cents, buyer, reference,
-                    placed, paid, shipped, centre, point, picked, cancelled, returned, updated,
-                ))  # fmt: skip
-                pending_lines.append(line_rows)
-                if paid is not None and status != CANCELLED and status != RETURNED:
-                    county.gmv_cents += total_cents
-                if len(pending_orders) >= self.o.batch_size:
-                    flush()
-            for county_id, last in seq.items():
-                self.counter_max[(county_id, d)] = last
-        flush()
+            day_orders.sort(key=lambda planned: planned.placed)
+            numbers: Counter = Counter()
+            for planned in day_orders:
+                numbers[planned.county.id] += 1
+                writer.add(self._order_row(rng, planned, day, numbers[planned.county.id]))
+            for county_id, last in numbers.items():
+                self.counter_max[(county_id, day)] = last
+        writer.flush()
         # Every day of the period has payments, cancellations or returns to roll up.
         mark_days_dirty(self.start_date + timedelta(days=i) for i in range(days))
+
+    def _partners_working_each_day(self) -> list[list[int]]:
+        """For each day of the period, the indexes (in ``order_partners``) of the partners
+        who can take orders that day: active, with villagers."""
+        working: list[list[int]] = [[] for _ in range(self.o.days)]
+        for index, partner in enumerate(self.order_partners):
+            if not partner.villager_ids:
+                continue
+            for start, end in partner.windows:
+                first = max(0, (start - self.period_start) // DAY)
+                last = min(self.o.days - 1, (end - 1 - self.period_start) // DAY)
+                for day_index in range(first, last + 1):
+                    if not working[day_index] or working[day_index][-1] != index:
+                        working[day_index].append(index)
+        return working
+
+    def _plan_day_orders(
+        self, rng: random.Random, day_index: int, *, count: int, partner_indexes: list[int]
+    ) -> list[PlannedOrder]:
+        """``count`` orders of one day: who placed each, when, in which channel, its lines."""
+        day = self.start_date + timedelta(days=day_index)
+        day_start = self.period_start + day_index * DAY
+        day_end = day_start + DAY
+        partner_weights = list(itertools.accumulate(self.order_partners[i].weight for i in partner_indexes))
+        promotion_id = self.promotions.get(day)
+        hour_weights = PROMO_DAY_HOUR_CUM if day in self.promotion_peaks else HOUR_CUM
+        category_slugs, category_weights = self._category_cum(day)
+        farm_share = {
+            focus: FARM_BASE_SHARE * FARM_MONTH_FACTOR[day.month] * factor
+            for focus, factor in FARM_FOCUS_FACTOR.items()
+        }
+        working_day = day.weekday() < 5 and day not in self.promotion_peaks
+        planned: list[PlannedOrder] = []
+        for _ in range(count):
+            partner = self.order_partners[partner_indexes[self._pick(partner_weights, rng.random())]]
+            county = self.counties[self.villages[partner.village].county]
+            draw = rng.random()
+            if working_day and draw < PROCUREMENT_SHARE:
+                channel = PROCUREMENT
+                placed = day_start + int(rng.uniform(9, 17) * HOUR)
+            else:
+                channel = FARM if draw < PROCUREMENT_SHARE + farm_share[county.focus] else ASSISTED
+                placed = day_start + self._pick(hour_weights, rng.random()) * HOUR + int(rng.random() * HOUR)
+                placed = min(placed, day_end - 1)
+            placed = self._within_working_window(rng, partner, placed, day_start, day_end)
+            villager_id = partner.villager_ids[int(len(partner.villager_ids) * rng.random() ** 1.7)]
+            order = PlannedOrder(
+                placed=placed,
+                partner=partner,
+                county=county,
+                villager_id=villager_id,
+                channel=channel,
+                promotion_id=promotion_id,
+            )
+            if channel == PROCUREMENT:
+                self._procurement_lines(rng, order, day)
+            elif channel == FARM:
+                self._farm_lines(rng, order)
+            else:
+                self._assisted_lines(rng, order, category_slugs, category_weights, promotion_id)
+            planned.append(order)
+        return planned
+
+    @staticmethod
+    def _within_working_window(rng: random.Random, partner, placed: int, day_start: int, day_end: int) -> int:
+        """``placed``, or a moment of the day when the partner was working if it fell outside."""
+        windows = partner.windows
+        if windows[0][0] <= placed < windows[0][1] or any(start <= placed < end for start, end in windows):
+            return placed
+        start, end = next((start, end) for start, end in windows if start < day_end and end > day_start)
+        return int(rng.uniform(max(start, day_start), min(end, day_end) - 1))
+
+    def _procurement_lines(self, rng: random.Random, order: PlannedOrder, day: date) -> None:
+        """One or two bulk lines a county or township body buys, with its buyer and reference."""
+        for _ in range(1 if rng.random() < 0.8 else 2):
+            item = data.PROCUREMENT_ITEMS[self._pick(PROCUREMENT_ITEM_CUM, rng.random())]
+            name, slug, low, high, min_quantity, max_quantity, body = item
+            if order.has_line(name):
+                continue
+            quantity = int(rng.uniform(min_quantity, max_quantity) // 10 * 10) or min_quantity
+            order.lines.append((name, self.category_ids[slug], quantity, int(rng.uniform(low, high)) * 100))
+            if not order.buyer:
+                order.buyer = f"{order.county.name}{body}"
+        order.reference = self._procurement_reference(order.county, day)
+
+    def _procurement_reference(self, county, day: date) -> str:
+        county.procurement_seq[day.year] += 1
+        return f"ZFCG-{county.code}-{day.year}-{county.procurement_seq[day.year]:04d}"
+
+    def _farm_lines(self, rng: random.Random, order: PlannedOrder) -> None:
+        """One or two lines of the county's own farm produce (or generic produce) sold upward."""
+        county = order.county
+        for _ in range(1 if rng.random() < 0.75 else 2):
+            source = county.farm_products if county.farm_products and rng.random() < 0.8 else GENERIC_FARM
+            name, slug, low, high, max_quantity = rng.choice(source)
+            if order.has_line(name):
+                continue
+            quantity = 1 + int(max_quantity * rng.random() ** 2.5)
+            price = rng.uniform(low, high)
+            cents = int(price * 10) * 10 if price < 100 else int(price) * 100
+            order.lines.append((name, self.category_ids[slug], quantity, max(10, cents)))
+
+    def _assisted_lines(
+        self, rng: random.Random, order: PlannedOrder, slugs: list[str], weights: list[float], promotion_id
+    ) -> None:
+        """One to three lines a villager buys (8–20 % off on a promotion day)."""
+        draw = rng.random()
+        for _ in range(1 if draw < 0.6 else 2 if draw < 0.88 else 3):
+            slug = slugs[self._pick(weights, rng.random())]
+            name, low, high, max_quantity = rng.choice(data.PRODUCTS[slug])
+            if order.has_line(name):
+                continue
+            quantity = 1 if max_quantity == 1 or rng.random() < 0.65 else rng.randint(2, max_quantity)
+            cents = self._retail_cents(rng, low, high)
+            if promotion_id is not None:
+                cents = max(1, cents * rng.randint(80, 95) // 100)
+            order.lines.append((name, self.category_ids[slug], quantity, cents))
+
+    def _landmark_order(self, day: date, day_start: int) -> PlannedOrder:
+        """Lankao's 5,000 trash cans, placed by the demo partner at 10:15."""
+        county = next(c for c in self.counties if c.code == data.LANKAO_CODE)
+        demo_partner = next(p for p in self.order_partners if p.is_demo)
+        return PlannedOrder(
+            placed=day_start + 10 * HOUR + 15 * MINUTE,
+            partner=demo_partner,
+            county=county,
+            villager_id=demo_partner.villager_ids[0],
+            channel=PROCUREMENT,
+            buyer=f"{county.name}城市管理局",
+            reference=self._procurement_reference(county, day),
+            lines=[("垃圾桶 240升 户外分类挂车桶", self.category_ids["sanitation"], 5000, 19800)],
+        )
+
+    def _order_row(self, rng: random.Random, planned: PlannedOrder, day: date, sequence: int) -> tuple[tuple, list]:
+        """The order's row and its lines' rows, its timeline drawn and commission snapshotted."""
+        timeline = self._timeline(rng, planned.channel, planned.placed)
+        status, paid, shipped, centre, point, picked, cancelled, returned = timeline
+        procurement = planned.channel == PROCUREMENT
+        paid_day = None if paid is None else (paid + UTC_OFFSET) // DAY
+        total_cents = 0
+        line_rows = []
+        for name, category_id, quantity, unit_cents in planned.lines:
+            line_cents = quantity * unit_cents
+            total_cents += line_cents
+            if paid_day is None:
+                line_rows.append((name, category_id, quantity, unit_cents, line_cents, None, None))
+            else:
+                # Snapshotted at payment, as orders.services does: the rate in force on the
+                # paid day (procurement: the procurement rate), through the one formula.
+                rate = self.rate_on(None if procurement else category_id, paid_day)
+                commission = commission_amount(Decimal(line_cents) / 100, Decimal(rate) / 10000)
+                line_rows.append((name, category_id, quantity, unit_cents, line_cents, rate, int(commission * 100)))
+        order_no = format_order_number(planned.county.code, day, sequence)
+        moments = (planned.placed, paid, shipped, centre, point, picked, cancelled, returned)
+        order_row = (
+            order_no, uuid.UUID(int=rng.getrandbits(128), version=4), planned.partner.id, planned.villager_id,
+            self.villages[planned.partner.village].id, planned.county.id, planned.channel,
+            None if procurement else planned.promotion_id, status, total_cents, planned.buyer, planned.reference,
+            *moments, max(t for t in moments if t),
+        )  # fmt: skip
+        if paid is not None and status != CANCELLED and status != RETURNED:
+            planned.county.gmv_cents += total_cents
+        return order_row, line_rows
 
     def _landmark_day(self) -> int:
         """A working day about 40% into the period (not a promotion day)."""
