@@ -16,9 +16,9 @@ Figures follow ``analytics.rollups``: a rollup's ``sales`` is gross paid on the 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,9 @@ from .models import (
     VillageDay,
 )
 from .periods import Period
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 ZERO = Decimal("0.00")
 TOP_PARTNERS = 10
@@ -94,7 +97,7 @@ def change_between(current, previous) -> float | None:
 @dataclass
 class Kpi:
     key: str
-    label: str
+    label: StrOrPromise
     value: Decimal | int | None
     previous: Decimal | int | None
     is_money: bool = True
@@ -276,7 +279,7 @@ DEFAULT_VILLAGE_SORT = "-sales"
 
 def normalize_village_sort(sort: str | None) -> str:
     key = (sort or "").lstrip("-")
-    return sort if key in VILLAGE_SORTS else DEFAULT_VILLAGE_SORT
+    return sort if sort and key in VILLAGE_SORTS else DEFAULT_VILLAGE_SORT
 
 
 @dataclass
@@ -408,7 +411,12 @@ def active_partner_name() -> Subquery:
     return Subquery(Partner.objects.filter(village=OuterRef("pk"), status=PartnerStatus.ACTIVE).values("real_name")[:1])
 
 
-def county_villages(county: County) -> QuerySet[Village]:
+class VillageAnnotations(TypedDict):
+    partner_name: str | None
+    partner_id: int | None
+
+
+def county_villages(county: County) -> QuerySet[WithAnnotations[Village, VillageAnnotations]]:
     """The county's villages with their service point and current (active) partner."""
     return (
         Village.objects.filter(county=county)
@@ -518,13 +526,13 @@ def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoi
     for promotion in promotions:
         first, last = max(promotion.starts_on, window.start), min(promotion.ends_on, window.end)
         promotion_days |= {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
-    tagged = defaultdict(lambda: [ZERO, 0])
+    tagged: dict[tuple[int, dt.date], tuple[Decimal, int]] = {}  # (promotion, day) → (net sales, orders)
     if promotions:
         for promotion_id, day, sales, returns, orders in PromotionCountyDay.objects.filter(
             county=county, promotion__in=promotions, day__gte=window.start, day__lte=window.end
         ).values_list("promotion_id", "day", "sales", "returns", "orders"):
-            tagged[(promotion_id, day)][0] += sales - returns
-            tagged[(promotion_id, day)][1] += orders
+            tagged_sales, tagged_orders = tagged.get((promotion_id, day), (ZERO, 0))
+            tagged[(promotion_id, day)] = (tagged_sales + (sales - returns), tagged_orders + orders)
     # Normal days: from the county's first sale in the window (a county that joined late is
     # not averaged over the months before it sold anything), promotion days left out.
     window_days = [d for d in days if window.start <= d <= window.end]

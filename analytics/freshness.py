@@ -42,6 +42,7 @@ def rollup_freshness(*, now: dt.datetime | None = None) -> Freshness:
         .only("status", "finished_at")[:1]
     )
     last = runs[0] if runs else None
+    success: RollupRun | None
     if last is not None and last.status == RollupRunStatus.SUCCEEDED:
         success = last
     else:

@@ -101,9 +101,11 @@ def custom_period(start: dt.date | None, end: dt.date | None) -> Period:
             errors.setdefault(name, []).append(
                 _("Choose a day between %(first)s and %(last)s.") % {"first": EARLIEST_DAY, "last": LATEST_DAY}
             )
-    if not errors and start > end:
+    if errors or start is None or end is None:  # a missing day is among the errors
+        raise ValidationError(errors)
+    if start > end:
         errors["from"] = [_("The period must start on or before its last day.")]
-    if not errors and (end - start).days + 1 > MAX_PERIOD_DAYS:
+    elif (end - start).days + 1 > MAX_PERIOD_DAYS:
         errors["to"] = [_("A period can be at most two years (%(days)s days).") % {"days": MAX_PERIOD_DAYS}]
     if errors:
         raise ValidationError(errors)

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,9 +56,10 @@ def _shown(field_name: str, value) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     try:
-        choices = dict(County._meta.get_field(field_name).flatchoices)
+        field = County._meta.get_field(field_name)
     except FieldDoesNotExist:
-        choices = {}
+        field = None
+    choices = dict(field.flatchoices) if isinstance(field, Field) else {}
     return str(choices.get(value, value))
 
 
@@ -70,9 +71,10 @@ def county_profile_edits(county: County, limit: int | None = 50) -> list[Profile
         changes = []
         for name, change in edit.changes.items():
             try:
-                label = str(County._meta.get_field(name).verbose_name)
+                field = County._meta.get_field(name)
             except FieldDoesNotExist:  # a field since removed: show its name
-                label = name
+                field = None
+            label = str(field.verbose_name) if isinstance(field, Field) else name
             changes.append((label, _shown(name, change.get("old")), _shown(name, change.get("new"))))
         rows.append(
             ProfileEditRow(

@@ -55,7 +55,7 @@ def county_staff_upsert(
         raise CountyStaffError(_("A username is required."))
     user = User.objects.select_for_update().filter(username=username).first()
     created = user is None
-    if created:
+    if user is None:
         user = User(username=username)
         if password:
             user.set_password(password)

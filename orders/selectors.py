@@ -8,6 +8,7 @@ assigned counties (read-only, phones masked), an admin everything, anyone else n
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import django_filters
 from django import forms
@@ -26,6 +27,9 @@ from rural_taobao.access import is_admin, is_county_staff
 from rural_taobao.dates import day_start, shanghai_today
 
 from .models import Category, Channel, Order, OrderLine, OrderStatus, OrderStatusChange, Promotion, Villager
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ZERO = Decimal("0.00")
 
@@ -261,7 +265,7 @@ class PartnerHome:
     todays_orders: list[Order]
     todays_count: int
     todays_total: Decimal
-    waiting_by_status: list[tuple[str, str, int]] = field(default_factory=list)
+    waiting_by_status: list[tuple[str, "StrOrPromise", int]] = field(default_factory=list)
     month: PartnerMonth | None = None
     promotion: Promotion | None = None
 

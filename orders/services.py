@@ -245,9 +245,10 @@ def _validate(
     villager = Villager.objects.filter(partner=partner, phone=data.villager_phone).first()
     if not is_mobile_phone(data.villager_phone):
         add("villager_phone", str(MOBILE_PHONE_MESSAGE))
+    name_max_length = Villager._meta.get_field("name").max_length
     if not data.villager_name and villager is None:
         add("villager_name", _("Enter the villager's name."))
-    elif len(data.villager_name) > Villager._meta.get_field("name").max_length:
+    elif name_max_length is not None and len(data.villager_name) > name_max_length:
         add("villager_name", _("The name is too long (at most 50 characters)."))
 
     if data.channel == Channel.GOVERNMENT_PROCUREMENT:

@@ -238,6 +238,7 @@ def median_days_to_active(*, province_code: str | None = None) -> tuple[float | 
     intervals = [
         (activated_at - applied_at).total_seconds()
         for applied_at, activated_at in activated.values_list("applied_at", "activated_at")
+        if activated_at is not None  # always, by the filter above
     ]
     if not intervals:
         return None, 0

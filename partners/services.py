@@ -115,9 +115,9 @@ def partner_update(*, partner_id: int, by_user: User | None, **changes) -> Partn
     for name, value in changes.items():
         setattr(partner, name, value.strip() if isinstance(value, str) else value)
     partner.full_clean()
-    if partner.user_id and "phone" in changes and partner.user.username != partner.phone:
+    if "phone" in changes and partner.user is not None and partner.user.username != partner.phone:
         # The login's username is the mobile number; it follows the number.
-        if User.objects.filter(username=partner.phone).exclude(pk=partner.user_id).exists():
+        if User.objects.filter(username=partner.phone).exclude(pk=partner.user.pk).exists():
             raise ValidationError({"phone": _("A login with this mobile number already exists.")})
         partner.user.username = partner.phone
         partner.user.save(update_fields=["username"])
@@ -277,6 +277,6 @@ def _enable_login(partner: Partner) -> User:
 def _disable_login(partner: Partner) -> None:
     # Django's ModelBackend re-reads the user on every request and refuses inactive ones,
     # and DRF's TokenAuthentication does the same: sessions and tokens stop working now.
-    if partner.user_id and partner.user.is_active:
+    if partner.user is not None and partner.user.is_active:
         partner.user.is_active = False
         partner.user.save(update_fields=["is_active"])

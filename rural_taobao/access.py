@@ -12,12 +12,16 @@ cannot disagree about who gets in.
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ADMIN_GROUP = "admin"
 COUNTY_STAFF_GROUP = "county_staff"
@@ -88,15 +92,17 @@ dashboard_access = role_required(may_use_dashboards)
 # ── API ──────────────────────────────────────────────────────────────────────
 
 
-def role_permission(predicate: Predicate, *, message: str) -> type[BasePermission]:
+def role_permission(predicate: Predicate, *, message: "StrOrPromise") -> type[BasePermission]:
     """A REST framework permission class: the users ``predicate`` accepts get in, others
     403 with ``message`` (anonymous callers 401, as with any permission)."""
+    denial = message
 
     class RolePermission(BasePermission):
+        message = denial  # DRF reads it from the permission that refused
+
         def has_permission(self, request, view):
             return predicate(request.user)
 
-    RolePermission.message = message
     return RolePermission
 
 
