@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from rural_taobao.dates import next_month, shanghai_today
+from rural_taobao.dates import month_start, next_month, shanghai_today
 
 PERIOD_CHOICES = [
     ("7d", _("Last 7 days")),
@@ -81,7 +81,7 @@ def preset_period(key: str, *, today: dt.date | None = None) -> Period:
     if key == "7d":
         start = end - dt.timedelta(days=6)
     elif key == "month":
-        start = end.replace(day=1)
+        start = month_start(end)
     elif key == "year":
         start = end.replace(month=1, day=1)
     else:

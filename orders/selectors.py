@@ -24,7 +24,7 @@ from counties.selectors import counties_visible_to
 from partners.access import partner_of
 from partners.models import Partner
 from rural_taobao.access import is_admin, is_county_staff
-from rural_taobao.dates import day_start, shanghai_today
+from rural_taobao.dates import day_start, month_start, shanghai_today
 
 from .models import Category, Channel, Order, OrderLine, OrderStatus, OrderStatusChange, Promotion, Villager
 
@@ -317,7 +317,7 @@ PAST_DAYS_CACHE_SECONDS = 3600
 
 
 def partner_month_so_far(partner: Partner, today: dt.date) -> PartnerMonth:
-    month = today.replace(day=1)
+    month = month_start(today)
     todays = _partner_figures(partner, month, day_start(today), day_start(today + dt.timedelta(days=1)))
     if today == month:
         return todays

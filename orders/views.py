@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.access import working_partner_required
+from rural_taobao.dates import shanghai_today
 from rural_taobao.errors import messages_of
 
 from . import selectors
@@ -82,7 +82,7 @@ def partner_order_new(request):
         query = request.GET.copy()
         query[FORM_PARAM] = str(uuid.uuid4())
         return redirect(f"{request.path}?{query.urlencode()}")
-    today = timezone.localdate()
+    today = shanghai_today()
     promotions = list(selectors.running_promotions(today))
     category_list = selectors.categories_for_orders()
     categories = category_choices(category_list, get_language())
