@@ -6,6 +6,7 @@ anonymous: the Django test client with nobody logged in.
 """
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.contrib.auth.models import Group
 
 from partners.models import CommissionRate, IncentiveTier, ProcurementRate
 from rural_taobao.access import ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP
-from tests.factories import (
+from tests.support.factories import (
     CategoryFactory,
     CountyFactory,
     CountyStaffAssignmentFactory,
@@ -26,6 +27,20 @@ from tests.factories import (
 )
 
 BASE = dt.date(2025, 1, 20)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _views_imported_before_any_test():
+    """Import every view and API module (the URLconf) before the first test runs.
+
+    Django imports them on the first request. Several bind kernel functions by name
+    (``from rural_taobao.dates import shanghai_today``); imported during a test that
+    monkeypatches ``dates.shanghai_today`` (the rollup and dashboard tests do), they would
+    keep the test's frozen day for the rest of the session, and which test makes the first
+    request depends on the order the folders run in."""
+    from django.conf import settings
+
+    importlib.import_module(settings.ROOT_URLCONF)
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +56,7 @@ def _role_groups(request):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
+    """Every cast member gets a password; PBKDF2's real cost would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -89,6 +105,14 @@ def dave(county_b):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", groups=["admin"], is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client_en(client, admin_user):
+    """The Django test client logged in as the admin, with English as the interface language."""
+    client.cookies["django_language"] = "en"
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

@@ -13,18 +13,13 @@ from rest_framework.test import APIClient
 from analytics.dashboards import county_dashboard
 from analytics.models import CountySummary, RollupRun, RollupRunStatus
 from analytics.periods import preset_period
-from tests.counties.test_dashboard_world import START, build_sales_world, expected_dashboard
-from tests.factories import CountyFactory, ProvinceFactory, ServicePointFactory, VillageFactory
+from tests.support.factories import CountyFactory, ProvinceFactory, ServicePointFactory, VillageFactory
+from tests.support.sales_world import START, expected_dashboard
 
 pytestmark = pytest.mark.django_db
 
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 FROM, TO = START + dt.timedelta(days=7), START + dt.timedelta(days=20)
-
-
-@pytest.fixture
-def sales_world(world, county_a, monkeypatch):
-    return build_sales_world(world, county_a, monkeypatch)
 
 
 @pytest.fixture

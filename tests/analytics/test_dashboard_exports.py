@@ -13,17 +13,12 @@ from django.urls import reverse
 from analytics.dashboards import county_dashboard
 from analytics.exports import COUNTY_TABLES, csv_lines, safe_cell
 from analytics.periods import Period
-from tests.counties.test_dashboard_world import START, build_sales_world
-from tests.factories import PartnerFactory, VillageFactory
+from tests.support.factories import PartnerFactory, VillageFactory
+from tests.support.sales_world import START
 
 pytestmark = pytest.mark.django_db
 
 PERIOD = {"from": (START + dt.timedelta(days=14)).isoformat(), "to": (START + dt.timedelta(days=27)).isoformat()}
-
-
-@pytest.fixture
-def sales_world(world, county_a, monkeypatch):
-    return build_sales_world(world, county_a, monkeypatch)
 
 
 def read_csv(response) -> list[list[str]]:

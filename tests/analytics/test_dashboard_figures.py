@@ -15,17 +15,12 @@ from analytics.forms import PeriodForm
 from analytics.freshness import rollup_freshness
 from analytics.models import CountyDay, CountySummary, RollupRun, RollupRunStatus
 from analytics.periods import Period, custom_period, preset_period
-from tests.counties.test_dashboard_world import START, build_sales_world, expected_dashboard
-from tests.factories import CountyFactory, ProvinceFactory
+from tests.support.factories import CountyFactory, ProvinceFactory
+from tests.support.sales_world import START, expected_dashboard
 
 pytestmark = pytest.mark.django_db
 
 PERIOD = Period(START + dt.timedelta(days=14), START + dt.timedelta(days=27))
-
-
-@pytest.fixture
-def sales_world(world, county_a, monkeypatch):
-    return build_sales_world(world, county_a, monkeypatch)
 
 
 # ── Figures against the orders ───────────────────────────────────────────────

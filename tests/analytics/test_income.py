@@ -9,8 +9,9 @@ from rest_framework.test import APIClient
 from analytics import rollups
 from partners.models import CommissionRate, IncentiveTier
 from rural_taobao import dates
-from tests.counties.rollup_helpers import make_order, shanghai
-from tests.factories import CategoryFactory, VillagerFactory
+from tests.support.dates import shanghai
+from tests.support.factories import CategoryFactory, VillagerFactory
+from tests.support.orders import make_order
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,9 @@ from analytics.models import (
 )
 from partners.models import CommissionRate
 from rural_taobao import dates
-from tests.counties.rollup_helpers import expected_figures, expected_statements, make_order, shanghai
+from tests.support.dates import shanghai
+from tests.support.orders import make_order
+from tests.support.rollup_expectations import all_tables, expected_figures, expected_statements
 
 BASE = dt.date(2025, 1, 20)  # a window crossing month ends, long closed by "today"
 TODAY = dt.date(2025, 6, 15)
@@ -74,31 +76,6 @@ def actual_figures():
             for r in PartnerDailyIncome.objects.all()
         },
     }
-
-
-def all_tables():
-    """Every rollup row, without ids: what 'identical tables' means."""
-    models = [
-        CountyDay,
-        CountyCategoryChannelDay,
-        VillageDay,
-        CountyBuyerDay,
-        PromotionCountyDay,
-        ProvinceDay,
-        NationalDay,
-        PartnerDailyIncome,
-        CountyCategoryChannelMonth,
-        CountyBuyerMonth,
-    ]
-    snapshot = {
-        m.__name__: sorted(tuple(v for k, v in row.items() if k != "id") for row in m.objects.values()) for m in models
-    }
-    snapshot["statements"] = sorted(
-        tuple(v for k, v in row.items() if k not in {"id", "closed_at", "computed_at"})
-        for row in MonthlyStatement.objects.values()
-    )
-    snapshot["summary"] = sorted(tuple(row.values()) for row in CountySummary.objects.values())
-    return snapshot
 
 
 order_spec = st.fixed_dictionaries(

@@ -13,8 +13,8 @@ from django.db import connection
 from analytics.dirty_days import mark_days_dirty
 from analytics.models import CountyDay, RollupRun
 from analytics.tasks import run_nightly_rollups_task
-from tests.celery_broker import real_broker
-from tests.live_database import test_database_url as _database_url
+from tests.support.celery_broker import real_broker
+from tests.support.live_database import test_database_url as _database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -84,7 +84,8 @@ def real_worker(tmp_path):
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_nightly_pipeline_runs_on_a_real_worker(real_worker, world):
-    from tests.counties.rollup_helpers import make_order, shanghai
+    from tests.support.dates import shanghai
+    from tests.support.orders import make_order
 
     # given: payments on two old days, marked dirty as the order service does
     alice, bob, _ = world["partners"]

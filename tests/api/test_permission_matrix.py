@@ -14,8 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from tests.counties.rollup_helpers import make_order, shanghai
-from tests.factories import CategoryFactory, PromotionFactory, VillagerFactory
+from tests.support.dates import shanghai
+from tests.support.factories import CategoryFactory, PromotionFactory, VillagerFactory
+from tests.support.orders import make_order
 
 pytestmark = pytest.mark.django_db
 

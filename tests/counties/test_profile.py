@@ -10,7 +10,7 @@ from django.urls import reverse
 from analytics.models import CountySummary
 from counties.models import County, CountyProfileEdit
 from counties.services import ADMIN_PROFILE_FIELDS, STAFF_PROFILE_FIELDS, county_profile_update
-from tests.factories import CountyFactory, PartnerFactory, ServicePointFactory, VillageFactory
+from tests.support.factories import CountyFactory, PartnerFactory, ServicePointFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 

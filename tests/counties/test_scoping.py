@@ -10,7 +10,7 @@ from analytics import api_urls as county_api_urls
 from analytics import urls as county_urls
 from counties.models import CountyStaffAssignment
 from counties.selectors import counties_visible_to
-from tests.factories import CountyFactory, CountyStaffAssignmentFactory, UserFactory
+from tests.support.factories import CountyFactory, CountyStaffAssignmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from analytics import rollups
 from counties.models import CountyStaffAssignment
-from tests.counties.rollup_helpers import make_order, shanghai
-from tests.factories import (
+from tests.support.dates import shanghai
+from tests.support.factories import (
     CategoryFactory,
     CountyFactory,
     PartnerFactory,
@@ -23,6 +23,7 @@ from tests.factories import (
     VillageFactory,
     VillagerFactory,
 )
+from tests.support.orders import make_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from orders.models import Order, OrderStatus
 from orders.services import order_transition
-from tests.factories import CategoryFactory, PartnerFactory, PromotionFactory, VillageFactory, VillagerFactory
-from tests.orders.factories import move_to, place_order
+from tests.support.factories import CategoryFactory, PartnerFactory, PromotionFactory, VillageFactory, VillagerFactory
+from tests.support.orders import move_to, place_order
 
 # Playwright's offline switch and its routes reach a service worker's own requests only
 # with this flag (read when the Playwright driver starts, after collection).
@@ -23,7 +23,7 @@ os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory
+PASSWORD = "pw-for-tests-1"  # tests.support.factories.UserFactory
 
 
 @pytest.fixture

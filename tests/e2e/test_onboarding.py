@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from partners.models import Partner, PartnerStatus
-from tests.factories import UserFactory, VillageFactory
+from tests.support.factories import UserFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,7 +121,7 @@ def test_without_javascript_the_next_button_shows_the_villages(browser, live_ser
 
 def test_an_admin_imports_a_file_fixes_it_and_sees_the_funnel(page, programme, tmp_path, console_errors, screenshot):
     # given: a file with one bad row
-    from tests.partners.importing_files import CHINESE, partner_file
+    from tests.support.import_files import CHINESE, partner_file
 
     rows = [
         ["王小明", "13800000001", "410225", "东坝头村", "小卖部店主", ""],

@@ -7,11 +7,11 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderStatus
-from tests.factories import CategoryFactory, PartnerFactory, VillageFactory
+from tests.support.factories import CategoryFactory, PartnerFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory
+PASSWORD = "pw-for-tests-1"  # tests.support.factories.UserFactory
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_a_partner_logs_a_government_procurement_of_5000_trash_cans(phone_page, 
 
 
 def test_a_known_villager_is_found_by_phone(phone_page, login, partner):
-    from tests.factories import VillagerFactory
+    from tests.support.factories import VillagerFactory
 
     VillagerFactory(partner=partner, phone="13655556666", name="赵大爷")
     page = phone_page

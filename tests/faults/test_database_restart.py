@@ -6,15 +6,14 @@ import uuid
 
 import pytest
 
-from tests.faults.servers import PrivatePostgres, manage
-from tests.load.api_load import gunicorn, request
+from tests.support.servers import PrivatePostgres, gunicorn, manage, request
 
 pytestmark = pytest.mark.faults
 
 SETUP = """
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
-from tests.factories import CategoryFactory, PartnerFactory
+from tests.support.factories import CategoryFactory, PartnerFactory
 partner = PartnerFactory(active=True, phone="13712345678")
 CategoryFactory(slug="appliances")
 print(Token.objects.create(user=partner.user).key)

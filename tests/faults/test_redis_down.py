@@ -15,11 +15,11 @@ from analytics.dirty_days import mark_days_dirty
 from analytics.models import CountyDay, RollupDirtyDay
 from analytics.tasks import run_nightly_rollups_task
 from orders.models import Order
-from tests.celery_broker import real_broker
-from tests.counties.rollup_helpers import make_order, shanghai
-from tests.faults.servers import PrivateRedis, start_rollups_worker
-from tests.live_database import test_database_url as _database_url
-from tests.load.api_load import gunicorn, request
+from tests.support.celery_broker import real_broker
+from tests.support.dates import shanghai
+from tests.support.live_database import test_database_url as _database_url
+from tests.support.orders import make_order
+from tests.support.servers import PrivateRedis, gunicorn, request, start_rollups_worker
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -14,11 +14,12 @@ from analytics import rollups
 from analytics.dirty_days import mark_days_dirty
 from analytics.models import RollupDirtyDay, RollupRun
 from analytics.tasks import run_nightly_rollups_task
-from tests.celery_broker import real_broker
-from tests.counties.rollup_helpers import make_order, shanghai
-from tests.counties.test_rollups import all_tables
-from tests.faults.servers import PrivateRedis, start_rollups_worker
-from tests.live_database import test_database_url as _database_url
+from tests.support.celery_broker import real_broker
+from tests.support.dates import shanghai
+from tests.support.live_database import test_database_url as _database_url
+from tests.support.orders import make_order
+from tests.support.rollup_expectations import all_tables
+from tests.support.servers import PrivateRedis, start_rollups_worker
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import OrderFactory
+from tests.support.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 

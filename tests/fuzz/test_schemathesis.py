@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from tests.factories import CategoryFactory, PromotionFactory, VillagerFactory
-from tests.live_database import test_database_url as _database_url
-from tests.load.api_load import ROOT, gunicorn
+from tests.support.factories import CategoryFactory, PromotionFactory, VillagerFactory
+from tests.support.live_database import test_database_url as _database_url
+from tests.support.servers import ROOT, gunicorn
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 

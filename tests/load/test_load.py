@@ -8,9 +8,10 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from orders.models import Order
-from tests.factories import CategoryFactory, PartnerFactory, VillageFactory
-from tests.live_database import test_database_url as _database_url
-from tests.load.api_load import create_orders, gunicorn, race_transition, request
+from tests.support.factories import CategoryFactory, PartnerFactory, VillageFactory
+from tests.support.live_database import test_database_url as _database_url
+from tests.support.load import create_orders, race_transition
+from tests.support.servers import gunicorn, request
 
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 
-from tests.orders.factories import appliances, daily_goods, fruit
+from tests.support.orders import appliances, daily_goods, fruit
 
 
 @pytest.fixture(autouse=True)
@@ -19,12 +19,6 @@ def role_groups(db):
 @pytest.fixture
 def categories(db):
     return {"appliances": appliances(), "daily-goods": daily_goods(), "fruit": fruit()}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Every cast member gets a password; PBKDF2's real cost would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

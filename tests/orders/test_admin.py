@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.orders.factories import place_order
+from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from orders.models import Order, OrderStatus
 from partners.models import Partner, PartnerStatus
-from tests.factories import PromotionFactory, UserFactory, VillagerFactory
-from tests.orders.factories import move_to, place_order
+from tests.support.factories import PromotionFactory, UserFactory, VillagerFactory
+from tests.support.orders import move_to, place_order
 
 pytestmark = pytest.mark.django_db
 

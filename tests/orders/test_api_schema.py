@@ -8,7 +8,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from tests.orders.factories import place_order
+from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from orders.models import Promotion
-from tests.factories import CategoryFactory, OrderFactory, VillagerFactory
+from tests.support.factories import CategoryFactory, OrderFactory, VillagerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderNumberCounter, OrderStatus, OrderStatusChange
 from orders.services import IllegalTransition, order_create, order_transition
-from tests.orders.factories import appliances, order_payload, place_order
+from tests.support.orders import appliances, order_payload, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

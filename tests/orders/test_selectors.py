@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from orders.models import Order, OrderLine
 from orders.selectors import orders_visible_to, partner_month_so_far
-from tests.factories import UserFactory
-from tests.orders.factories import line, place_order
+from tests.support.factories import UserFactory
+from tests.support.orders import line, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,8 @@ from orders.services import (
     order_transition,
 )
 from partners.models import CommissionRate, Partner, PartnerStatus, ProcurementRate
-from tests.factories import PartnerFactory, PromotionFactory, VillageFactory, VillagerFactory
-from tests.orders.factories import PATH_TO, line, move_to, order_payload, place_order
+from tests.support.factories import PartnerFactory, PromotionFactory, VillageFactory, VillagerFactory
+from tests.support.orders import PATH_TO, line, move_to, order_payload, place_order
 
 pytestmark = pytest.mark.django_db
 

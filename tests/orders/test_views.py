@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from orders.models import Order, OrderStatus, Villager
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
-from tests.factories import PartnerFactory, PromotionFactory, UserFactory, VillagerFactory
-from tests.orders.factories import move_to, place_order
+from tests.support.factories import PartnerFactory, PromotionFactory, UserFactory, VillagerFactory
+from tests.support.orders import move_to, place_order
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
-from tests.factories import PartnerFactory, UserFactory, VillageFactory
-
-from .conftest import partner_in
-from .importing_files import CHINESE, ENGLISH, partner_file
+from tests.support.factories import PartnerFactory, UserFactory, VillageFactory
+from tests.support.import_files import CHINESE, ENGLISH, partner_file
+from tests.support.partners import partner_in
 
 pytestmark = pytest.mark.django_db
 

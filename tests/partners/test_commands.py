@@ -1,16 +1,14 @@
-"""The shell commands: import_partners and add_county_staff."""
+"""The shell command import_partners (add_county_staff: tests/counties/test_staff.py)."""
 
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from counties.models import CountyStaffAssignment
 from partners.models import Partner, PartnerStatus
-from tests.factories import VillageFactory
-
-from .importing_files import CHINESE, ENGLISH, partner_file
+from tests.support.commands import call
+from tests.support.factories import VillageFactory
+from tests.support.import_files import CHINESE, ENGLISH, partner_file
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +25,6 @@ def partner_csv(tmp_path, county_a):
     path = tmp_path / "partners.csv"
     path.write_bytes(content)
     return path
-
-
-def call(*args):
-    out, err = StringIO(), StringIO()
-    call_command(*args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 # ── import_partners ──────────────────────────────────────────────────────────
@@ -97,61 +89,3 @@ def test_import_partners_creates_villages_when_asked(tmp_path, county_a):
 def test_import_partners_missing_file():
     with pytest.raises(CommandError, match="No such file"):
         call("import_partners", "/nonexistent/partners.csv")
-
-
-# ── add_county_staff ─────────────────────────────────────────────────────────
-
-
-def test_add_county_staff_creates_a_login_with_counties(county_a, county_b):
-    # when
-    out, _err = call("add_county_staff", "zhou", "--county", "410225", "--county", "610431", "--password", "Zh0u-pass!")
-    # then
-    user = User.objects.get(username="zhou")
-    assert user.check_password("Zh0u-pass!")
-    assert list(user.groups.values_list("name", flat=True)) == ["county_staff"]
-    assert set(user.county_assignments.values_list("county__code", flat=True)) == {"410225", "610431"}
-    assert "login created" in out
-
-
-def test_add_county_staff_is_idempotent(county_a):
-    call("add_county_staff", "zhou", "--county", "410225")
-    out, _err = call("add_county_staff", "zhou", "--county", "410225")
-    assert User.objects.filter(username="zhou").count() == 1
-    assert CountyStaffAssignment.objects.filter(user__username="zhou").count() == 1
-    assert "login exists" in out and "+ 410225" not in out
-
-
-def test_add_county_staff_adds_a_county_to_existing_staff(carol, county_b):
-    call("add_county_staff", "carol", "--county", "610431")
-    assert set(carol.county_assignments.values_list("county__code", flat=True)) == {"410225", "610431"}
-
-
-def test_add_county_staff_without_password_prints_a_set_password_link(county_a):
-    out, _err = call("add_county_staff", "zhou", "--county", "410225")
-    assert not User.objects.get(username="zhou").has_usable_password()
-    assert "/accounts/reset/" in out
-
-
-def test_add_county_staff_unknown_county_fails_and_creates_nothing(county_a):
-    with pytest.raises(CommandError, match="999999"):
-        call("add_county_staff", "zhou", "--county", "410225", "--county", "999999")
-    assert not User.objects.filter(username="zhou").exists()
-
-
-def test_add_county_staff_exits_non_zero_from_the_shell(county_a):
-    # CommandError → exit status 1 when run from manage.py
-    with pytest.raises(SystemExit) as exited:
-        from django.core.management import ManagementUtility
-
-        ManagementUtility(["manage.py", "add_county_staff", "zhou", "--county", "000000"]).execute()
-    assert exited.value.code != 0
-
-
-def test_add_county_staff_refuses_a_partners_login(alice, county_a):
-    with pytest.raises(CommandError, match="partner"):
-        call("add_county_staff", alice.user.username, "--county", "410225")
-
-
-def test_add_county_staff_requires_a_county():
-    with pytest.raises(CommandError):
-        call("add_county_staff", "zhou")

@@ -8,9 +8,8 @@ from django.db import connection, connections
 from counties.models import ServicePoint
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
 from partners.services import PartnerTransitionError, partner_transition
-from tests.factories import UserFactory, VillageFactory
-
-from .conftest import partner_in
+from tests.support.factories import UserFactory, VillageFactory
+from tests.support.partners import partner_in
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

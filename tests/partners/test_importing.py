@@ -6,9 +6,8 @@ from django.utils import translation
 from counties.models import Village
 from partners.importing import ImportFileError, import_partners, import_path
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
-from tests.factories import PartnerFactory, VillageFactory
-
-from .importing_files import CHINESE, ENGLISH, FORMATS, HEADERS, csv_bytes, partner_file, xlsx_bytes
+from tests.support.factories import PartnerFactory, VillageFactory
+from tests.support.import_files import CHINESE, ENGLISH, FORMATS, HEADERS, csv_bytes, partner_file, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from partners.models import CommissionRate, IncentiveTier
-from tests.factories import CategoryFactory
+from tests.support.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,8 @@ from partners.services import (
     partner_update,
 )
 from rural_taobao.phones import normalize_phone
-from tests.factories import OrderFactory, PartnerFactory, ServicePointFactory, UserFactory, VillageFactory
-
-from .conftest import partner_in
+from tests.support.factories import OrderFactory, PartnerFactory, ServicePointFactory, UserFactory, VillageFactory
+from tests.support.partners import partner_in
 
 pytestmark = pytest.mark.django_db
 

@@ -4,25 +4,18 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from counties.models import CountyStaffAssignment
 from partners.models import Partner, PartnerStatus
-from partners.selectors import partners_visible_to
 from partners.views import IMPORT_UPLOAD_DIR
-from tests.factories import CountyFactory, PartnerFactory, ProvinceFactory, UserFactory, VillageFactory
-
-from .conftest import partner_in
-from .importing_files import CHINESE, ENGLISH, partner_file
+from tests.support.factories import CountyFactory, PartnerFactory, ProvinceFactory, UserFactory, VillageFactory
+from tests.support.import_files import CHINESE, ENGLISH, partner_file
+from tests.support.pages import page_text
+from tests.support.partners import partner_in
 
 pytestmark = pytest.mark.django_db
-
-
-def page_text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 # ── The admin-only guard on every onboarding URL ─────────────────────────────
@@ -420,71 +413,6 @@ def test_upload_cannot_choose_active(admin_client_en, import_villages):
     response = upload(admin_client_en, content, name, status="active")
     assert response.context["form"].errors["status"]
     assert Partner.objects.count() == 0
-
-
-# ── County staff accounts ────────────────────────────────────────────────────
-
-
-def test_admin_creates_a_staff_login_with_counties_and_gets_a_link(admin_client_en, county_a, county_b):
-    response = admin_client_en.post(
-        reverse("onboarding:staff"), {"username": "zhou", "counties": "410225, 610431", "password": ""}, follow=True
-    )
-    html = page_text(response)
-    user = User.objects.get(username="zhou")
-    assert set(user.county_assignments.values_list("county__code", flat=True)) == {"410225", "610431"}
-    assert user.groups.filter(name="county_staff").exists()
-    assert "/accounts/reset/" in html
-    assert 'data-username="zhou"' in html
-
-
-def test_staff_creation_errors_are_shown(admin_client_en, county_a, carol):
-    response = admin_client_en.post(reverse("onboarding:staff"), {"username": "carol", "counties": "999999"})
-    form = response.context["form"]
-    assert "username" in form.errors and "counties" in form.errors
-    phone = admin_client_en.post(reverse("onboarding:staff"), {"username": "13800000000", "counties": "410225"})
-    assert "username" in phone.context["form"].errors
-    weak = admin_client_en.post(
-        reverse("onboarding:staff"), {"username": "zhou", "counties": "410225", "password": "123"}
-    )
-    assert "password" in weak.context["form"].errors
-    assert not User.objects.filter(username="zhou").exists()
-
-
-def test_removing_an_assignment_takes_effect_on_the_next_request(admin_client_en, carol, county_a, county_b):
-    # given: carol sees county A's partners
-    PartnerFactory(village=VillageFactory(county=county_a))
-    carol_client = Client()
-    carol_client.force_login(carol)
-    assert partners_visible_to(carol_client.get("/").wsgi_request.user).count() == 1
-    # when: the admin adds county B, then removes county A
-    admin_client_en.post(reverse("onboarding:staff_assign", kwargs={"user_id": carol.pk}), {"county": "610431"})
-    admin_client_en.post(reverse("onboarding:staff_unassign", kwargs={"user_id": carol.pk, "county_code": "410225"}))
-    # then: her next request no longer sees county A
-    assert set(CountyStaffAssignment.objects.filter(user=carol).values_list("county__code", flat=True)) == {"610431"}
-    assert partners_visible_to(carol_client.get("/").wsgi_request.user).count() == 0
-
-
-def test_assigning_an_unknown_county_is_a_message(admin_client_en, carol):
-    response = admin_client_en.post(
-        reverse("onboarding:staff_assign", kwargs={"user_id": carol.pk}), {"county": "123456"}, follow=True
-    )
-    assert "Unknown county code." in page_text(response)
-
-
-def test_assigning_to_a_non_staff_user_is_404(admin_client_en, alice, county_a):
-    response = admin_client_en.post(
-        reverse("onboarding:staff_assign", kwargs={"user_id": alice.user.pk}), {"county": "410225"}
-    )
-    assert response.status_code == 404
-
-
-def test_the_staff_list_has_bounded_queries(admin_client_en, county_a, django_assert_max_num_queries):
-    for n in range(5):
-        user = UserFactory(username=f"staff{n}", groups=["county_staff"])
-        CountyStaffAssignment.objects.create(user=user, county=county_a)
-    with django_assert_max_num_queries(12):
-        response = admin_client_en.get(reverse("onboarding:staff"))
-    assert len(re.findall(r'data-username="staff\d"', page_text(response))) == 5
 
 
 # ── Recruitment funnel ───────────────────────────────────────────────────────

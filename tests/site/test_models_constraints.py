@@ -7,7 +7,7 @@ import pytest
 from django.db import DataError, IntegrityError, transaction
 
 from partners.models import PartnerStatus
-from tests.factories import (
+from tests.support.factories import (
     CountyFactory,
     OrderFactory,
     OrderLineFactory,

@@ -1,114 +1,19 @@
 """Load against the real server: gunicorn on PostgreSQL on loopback, many concurrent
 clients creating orders through the API, some retried and some sent twice.
 
-Used by tests/load/test_load.py (a short form, in CI) and bench/api_orders.py (by hand).
+Used by tests/load/test_load.py (a short form, in CI) and bench/api_orders.py (by hand);
+the server itself is tests.support.servers.gunicorn.
 Traffic goes to 127.0.0.1 only, in bounded loops that stop by themselves.
 """
 
-import contextlib
-import http.client
-import json
-import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def gunicorn(database_url: str, *, workers: int = 4, extra_env: dict | None = None):
-    """A production-like server (DEBUG off) on a free loopback port; yields its port."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "load-test-" + uuid.uuid4().hex,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "CELERY_BROKER_URL": "",
-        "CONN_MAX_AGE": "60",
-        **(extra_env or {}),
-    }
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-        # DEBUG off serves hashed, compressed assets: collect them once, as a deploy does.
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    log = open(artifacts / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed in finally
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "rural_taobao.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _ = request(port, "GET", "/healthz", timeout=2)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def request(port: int, method: str, path: str, body=None, token: str | None = None, timeout: float = 30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    payload = None
-    if body is not None:
-        payload = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    try:
-        conn.request(method, path, body=payload, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, (
-            json.loads(data) if data and response.getheader("Content-Type", "").startswith("application/json") else data
-        )
-    finally:
-        conn.close()
+from tests.support.servers import request
 
 
 def order_body(rng: random.Random, category_slug: str) -> dict:

@@ -1,94 +1,26 @@
-"""Building paid, cancelled and returned orders for rollup tests, and an independent
-recomputation of every figure straight from the raw orders (plain Python)."""
+"""What the rollup tables must hold: every figure recomputed from the raw orders in plain
+Python, independently of the SQL, and a snapshot of every table to compare two runs."""
 
-import datetime as dt
-import uuid
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
-from orders.models import Order, OrderLine, OrderStatus
-from partners.models import CommissionRate, IncentiveTier, ProcurementRate
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-CENT = Decimal("0.01")
-
-
-def shanghai(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
-
-
-def _rate_on(category_id: int, channel: str, day: dt.date) -> Decimal:
-    if channel == "government_procurement":
-        rows = ProcurementRate.objects.filter(effective_from__lte=day).order_by("-effective_from")
-    else:
-        rows = CommissionRate.objects.filter(category_id=category_id, effective_from__lte=day).order_by(
-            "-effective_from"
-        )
-    first = rows.first()
-    return first.rate if first else Decimal("0")
-
-
-_counter = [0]
-
-
-def make_order(
-    *,
-    partner,
-    villager,
-    lines,
-    paid_at=None,
-    channel="assisted_purchase",
-    promotion=None,
-    cancelled_at=None,
-    returned_at=None,
-    placed_at=None,
-):
-    """An order in its final state with its line commission snapshotted at payment."""
-    _counter[0] += 1
-    if returned_at:
-        status = OrderStatus.RETURNED
-    elif cancelled_at:
-        status = OrderStatus.CANCELLED
-    elif paid_at:
-        status = OrderStatus.PAID
-    else:
-        status = OrderStatus.PLACED
-    placed_at = placed_at or (paid_at or cancelled_at or shanghai(dt.date(2025, 1, 1))) - dt.timedelta(hours=1)
-    order = Order.objects.create(
-        order_no=f"T-{uuid.uuid4().hex[:16]}",
-        client_request_id=uuid.uuid4(),
-        partner=partner,
-        villager=villager,
-        village=partner.village,
-        county=partner.village.county,
-        channel=channel,
-        promotion=promotion,
-        status=status,
-        total_amount=sum((Decimal(q) * p for _, q, p in lines), Decimal("0")),
-        buyer_organisation="县城管局" if channel == "government_procurement" else "",
-        reference="REF-1" if channel == "government_procurement" else "",
-        placed_at=placed_at,
-        paid_at=paid_at,
-        cancelled_at=cancelled_at,
-        returned_at=returned_at,
-        picked_up_at=returned_at and paid_at,
-    )
-    paid_day = paid_at.astimezone(SHANGHAI).date() if paid_at else None
-    for category, quantity, price in lines:
-        total = (Decimal(quantity) * price).quantize(CENT)
-        rate = _rate_on(category.id, channel, paid_day) if paid_day else None
-        OrderLine.objects.create(
-            order=order,
-            product_name="商品",
-            category=category,
-            quantity=quantity,
-            unit_price=price,
-            line_total=total,
-            commission_rate=rate,
-            commission_amount=(total * rate).quantize(CENT, rounding=ROUND_HALF_UP) if rate is not None else None,
-        )
-    return order
+from analytics.models import (
+    CountyBuyerDay,
+    CountyBuyerMonth,
+    CountyCategoryChannelDay,
+    CountyCategoryChannelMonth,
+    CountyDay,
+    CountySummary,
+    MonthlyStatement,
+    NationalDay,
+    PartnerDailyIncome,
+    PromotionCountyDay,
+    ProvinceDay,
+    VillageDay,
+)
+from orders.models import Order
+from partners.models import IncentiveTier
+from tests.support.dates import SHANGHAI
 
 
 def _day(moment):
@@ -241,3 +173,28 @@ def expected_statements(partner_day: dict) -> dict:
             m["commission"] - m["reversals"] + bonus,
         )
     return result
+
+
+def all_tables():
+    """Every rollup row, without ids: what 'identical tables' means."""
+    models = [
+        CountyDay,
+        CountyCategoryChannelDay,
+        VillageDay,
+        CountyBuyerDay,
+        PromotionCountyDay,
+        ProvinceDay,
+        NationalDay,
+        PartnerDailyIncome,
+        CountyCategoryChannelMonth,
+        CountyBuyerMonth,
+    ]
+    snapshot = {
+        m.__name__: sorted(tuple(v for k, v in row.items() if k != "id") for row in m.objects.values()) for m in models
+    }
+    snapshot["statements"] = sorted(
+        tuple(v for k, v in row.items() if k not in {"id", "closed_at", "computed_at"})
+        for row in MonthlyStatement.objects.values()
+    )
+    snapshot["summary"] = sorted(tuple(row.values()) for row in CountySummary.objects.values())
+    return snapshot
