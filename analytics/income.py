@@ -10,7 +10,8 @@ from django.db.models import Q
 
 from orders.models import Order
 from partners.models import IncentiveTier, Partner
-from rural_taobao.dates import month_bounds, month_has_ended, next_month, this_month
+from rural_taobao import dates
+from rural_taobao.dates import month_bounds, next_month
 
 from .models import MonthlyStatement, PartnerDailyIncome, StatementStatus
 
@@ -60,7 +61,7 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
         income.status = statement.status
         income.tier = statement.incentive_tier
         income.computed_at = statement.computed_at
-    elif month_has_ended(month):
+    elif dates.month_has_ended(month):
         income.status = StatementStatus.CLOSED
     income.days = [
         IncomeDay(
@@ -80,7 +81,7 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
 
 def partner_statement_months(partner: Partner) -> list[dt.date]:
     months = list(MonthlyStatement.objects.filter(partner=partner).values_list("month", flat=True).order_by("-month"))
-    current = this_month()
+    current = dates.this_month()
     if current not in months:
         months.insert(0, current)
     return months

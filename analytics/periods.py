@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from rural_taobao.dates import month_start, next_month, shanghai_today
+from rural_taobao import dates
+from rural_taobao.dates import month_start, next_month
 
 PERIOD_CHOICES = [
     ("7d", _("Last 7 days")),
@@ -77,7 +78,7 @@ class Period:
 
 def preset_period(key: str, *, today: dt.date | None = None) -> Period:
     """A preset ending yesterday: the last 7 or 30 days, this month or this year so far."""
-    end = (today or shanghai_today()) - dt.timedelta(days=1)
+    end = (today or dates.shanghai_today()) - dt.timedelta(days=1)
     if key == "7d":
         start = end - dt.timedelta(days=6)
     elif key == "month":

@@ -36,8 +36,9 @@ def main():
     from rest_framework.authtoken.models import Token
 
     from orders.models import Order
-    from tests.factories import CategoryFactory, CountyFactory, PartnerFactory, VillageFactory
-    from tests.load.api_load import create_orders, gunicorn
+    from tests.support.factories import CategoryFactory, CountyFactory, PartnerFactory, VillageFactory
+    from tests.support.load import create_orders
+    from tests.support.servers import gunicorn
 
     county = CountyFactory(code="410225", name="兰考县")
     category = CategoryFactory(slug="appliances")

@@ -87,7 +87,8 @@ from partners.models import (
     PartnerStatusChange,
     ProcurementRate,
 )
-from rural_taobao.dates import shanghai_today, shanghai_zone
+from rural_taobao import dates
+from rural_taobao.dates import shanghai_zone
 
 SHANGHAI = shanghai_zone()
 UTC_OFFSET = 8 * 3600  # Shanghai has kept UTC+8 without daylight saving since 1991.
@@ -707,7 +708,7 @@ class DemoSeeder:
     def __init__(self, options: SeedOptions, stdout=None):
         self.o = options
         self.out = stdout
-        self.end_date = options.end_date or (shanghai_today() - timedelta(days=1))
+        self.end_date = options.end_date or (dates.shanghai_today() - timedelta(days=1))
         self.start_date = self.end_date - timedelta(days=options.days - 1)
         self.period_start = self.epoch(self.start_date)
         self.as_of = self.epoch(self.end_date + timedelta(days=1))  # midnight after the last day

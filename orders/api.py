@@ -30,8 +30,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from partners.access import is_partner, partner_of
+from rural_taobao import dates
 from rural_taobao.access import any_of, is_admin, is_county_staff, role_permission
-from rural_taobao.dates import shanghai_today
 from rural_taobao.errors import NON_FIELD_ERRORS, field_errors
 from rural_taobao.money import MoneyField
 
@@ -238,7 +238,7 @@ class PromotionSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "starts_on", "ends_on", "description", "is_running"]
 
     def get_is_running(self, promotion: Promotion) -> bool:
-        return promotion.starts_on <= shanghai_today() <= promotion.ends_on
+        return promotion.starts_on <= dates.shanghai_today() <= promotion.ends_on
 
 
 class VillagerSerializer(serializers.ModelSerializer):
@@ -512,7 +512,7 @@ class PromotionFilter(filters.FilterSet):
         fields = ["active"]
 
     def filter_active(self, queryset, name, value):
-        today = shanghai_today()
+        today = dates.shanghai_today()
         running = queryset.filter(starts_on__lte=today, ends_on__gte=today)
         return running if value else queryset.exclude(pk__in=running.values("pk"))
 

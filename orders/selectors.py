@@ -23,8 +23,9 @@ from drf_spectacular.utils import extend_schema_field
 from counties.selectors import counties_visible_to
 from partners.access import partner_of
 from partners.models import Partner
+from rural_taobao import dates
 from rural_taobao.access import is_admin, is_county_staff
-from rural_taobao.dates import day_start, month_start, shanghai_today
+from rural_taobao.dates import day_start, month_start
 
 from .models import Category, Channel, Order, OrderLine, OrderStatus, OrderStatusChange, Promotion, Villager
 
@@ -334,7 +335,7 @@ def running_promotions(today: dt.date) -> QuerySet[Promotion]:
 
 
 def partner_home(partner: Partner, *, today: dt.date | None = None, todays_limit: int = 20) -> PartnerHome:
-    today = today or shanghai_today()
+    today = today or dates.shanghai_today()
     todays = Order.objects.filter(partner=partner, placed_at__gte=day_start(today))
     todays_figures = todays.aggregate(count=Count("id"), total=Coalesce(Sum("total_amount"), ZERO))
     waiting = dict(

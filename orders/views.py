@@ -16,7 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.access import working_partner_required
-from rural_taobao.dates import shanghai_today
+from rural_taobao import dates
 from rural_taobao.errors import messages_of
 
 from . import selectors
@@ -82,7 +82,7 @@ def partner_order_new(request):
         query = request.GET.copy()
         query[FORM_PARAM] = str(uuid.uuid4())
         return redirect(f"{request.path}?{query.urlencode()}")
-    today = shanghai_today()
+    today = dates.shanghai_today()
     promotions = list(selectors.running_promotions(today))
     category_list = selectors.categories_for_orders()
     categories = category_choices(category_list, get_language())

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from rural_taobao.dates import shanghai_today
+from rural_taobao import dates
 
 from .models import (
     CommissionRate,
@@ -76,12 +76,12 @@ class EffectiveDatedRateAdmin(SimpleHistoryAdmin):
     date_hierarchy = "effective_from"
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.effective_from <= shanghai_today():
+        if obj is not None and obj.effective_from <= dates.shanghai_today():
             return [f.name for f in self.model._meta.fields]
         return ["created_by", "created_at"]
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or obj.effective_from > shanghai_today()
+        return obj is None or obj.effective_from > dates.shanghai_today()
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from rural_taobao.dates import shanghai_today
+from rural_taobao import dates
 from rural_taobao.money import money_field
 from rural_taobao.phones import MOBILE_PHONE_REGEX, mobile_phone_validator
 
@@ -139,7 +139,7 @@ def refuse_rewriting_the_past(rate) -> None:
     """A rate is effective-dated: a new rate starts today or later, and a rate that has
     taken effect is never edited (add a new one from a later day instead). Future rates
     may be edited freely."""
-    today = shanghai_today()
+    today = dates.shanghai_today()
     if rate.pk is None:
         if rate.effective_from and rate.effective_from < today:
             raise ValidationError({"effective_from": _("A new rate starts today or later; past days keep their rate.")})
