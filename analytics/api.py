@@ -31,14 +31,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from counties.models import County, EconomicFocus, Province, Region, Village
-from counties.selectors import counties_visible_to
+from counties.selectors import counties_visible_to, county_for
 from orders.models import Channel
 from rural_taobao.access import MayUseDashboards
 from rural_taobao.db_router import reads_from_replica
 from rural_taobao.money import MoneyField
 
 from .billion_yuan import BillionYuanProgress, RankingFilter, ranking_queryset
-from .dashboards import CountyDashboard, county_dashboard, county_for, county_villages
+from .dashboards import CountyDashboard, county_dashboard, county_villages
 from .forms import period_form_for
 
 
@@ -326,7 +326,7 @@ class CountyViewSet(ReplicaReadsMixin, mixins.ListModelMixin, viewsets.GenericVi
 
     def _county(self) -> County:
         try:
-            return county_for(self.request.user, self.kwargs["code"])
+            return county_for(self.request.user, self.kwargs["code"], "summary")
         except County.DoesNotExist as exc:
             raise NotFound("No such county.") from exc
 

@@ -24,7 +24,6 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Region, Village
-from counties.selectors import counties_visible_to
 from orders.models import Channel, Promotion
 from partners.models import Partner, PartnerStatus
 from partners.selectors import FunnelStep, recruitment_funnel_steps
@@ -50,14 +49,6 @@ if TYPE_CHECKING:
 
 ZERO = Decimal("0.00")
 TOP_PARTNERS = 10
-
-
-# ── The county a dashboard shows ─────────────────────────────────────────
-
-
-def county_for(user, code: str) -> County:
-    """One county the user may see, with its province and summary; ``County.DoesNotExist`` otherwise."""
-    return counties_visible_to(user).select_related("province", "summary").get(code=code)
 
 
 # ── Figures ──────────────────────────────────────────────────────────────────

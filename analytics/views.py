@@ -12,12 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from counties.models import County
 from counties.selectors import counties_visible_to, county_profile_edits
 from counties.services import county_profile_fields_for
+from counties.views import visible_county
 from rural_taobao.access import dashboard_access, is_admin
 from rural_taobao.db_router import replica_reads
 
@@ -28,7 +28,6 @@ from .dashboards import (
     CountyDashboard,
     NationalDashboard,
     county_dashboard,
-    county_for,
     county_villages,
     national_dashboard,
 )
@@ -38,10 +37,8 @@ RANKING_PAGE_SIZE = 50
 
 
 def _visible_county(request, code: str) -> County:
-    try:
-        return county_for(request.user, code)
-    except County.DoesNotExist as exc:
-        raise Http404(_("No such county.")) from exc
+    """The county with its summary (the figures' pages show its 亿元 progress)."""
+    return visible_county(request, code, "summary")
 
 
 def _query_without(request, *names: str) -> str:

@@ -35,9 +35,10 @@ def counties_visible_to(user) -> QuerySet[County]:
     return County.objects.none()
 
 
-def county_for(user, code: str) -> County:
-    """One county the user may see, with its province; ``County.DoesNotExist`` otherwise."""
-    return counties_visible_to(user).select_related("province").get(code=code)
+def county_for(user, code: str, *related: str) -> County:
+    """One county the user may see, with its province (and ``related``, e.g. the figures'
+    ``"summary"``); ``County.DoesNotExist`` otherwise."""
+    return counties_visible_to(user).select_related("province", *related).get(code=code)
 
 
 # ── County profile ───────────────────────────────────────────────────────────

@@ -24,10 +24,10 @@ from .services import county_profile_update
 from .staff import CountyStaffError, county_staff_assign, county_staff_list, county_staff_unassign, county_staff_upsert
 
 
-def visible_county(request, code: str) -> County:
+def visible_county(request, code: str, *related: str) -> County:
     """The county ``code`` if the user may see it; 404 otherwise (never "it exists")."""
     try:
-        return county_for(request.user, code)
+        return county_for(request.user, code, *related)
     except County.DoesNotExist as exc:
         raise Http404(_("No such county.")) from exc
 
