@@ -57,7 +57,7 @@ class PartnerDailyIncomeAdmin(ReadOnlyAdmin):
 
 @admin.register(MonthlyStatement)
 class MonthlyStatementAdmin(ReadOnlyAdmin):
-    list_display = ["partner", "month", "status", "sales", "commission", "reversals", "incentive", "total"]
+    list_display = ["partner", "month", "status", "commission", "incentive", "clawbacks", "adjustments", "total"]
     list_filter = ["status", "month"]
     search_fields = ["partner__real_name", "partner__phone"]
     list_select_related = ["partner"]

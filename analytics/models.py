@@ -7,6 +7,7 @@ top of geography, partners and orders); each keeps its original table (``db_tabl
 so no data was copied.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -270,6 +271,8 @@ class RollupRun(models.Model):
     rows_written = models.BigIntegerField(default=0)
     duration_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Settlement (payable commission, clawbacks) has looked at every order due up to this day.
+    settled_through = models.DateField(null=True, blank=True)
 
     class Meta:
         db_table = "counties_rolluprun"
@@ -307,26 +310,41 @@ class PartnerDailyIncome(models.Model):
 class StatementStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
 
 
 class MonthlyStatement(models.Model):
-    """A partner's month: commission, incentive, reversals, total. Closed statements never change."""
+    """A partner's month of payable money: commission that became payable in the month,
+    the incentive its payable assisted-purchase sales reach, clawbacks of refunds learned
+    in the month, adjustments (tier corrections of closed months, accepted disputes) and
+    the total. open → closed (first nightly run after the month) → approved (an admin) →
+    paid (a payout). The figures of a statement that is not open never change."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="statements")
     month = models.DateField(help_text="The first day of the month.")
-    orders = models.IntegerField(default=0)
-    sales = money_field(default=0)  # net of the month's returns
-    assisted_sales = money_field(default=0)
+    orders = models.IntegerField(default=0)  # orders whose commission became payable
+    sales = money_field(default=0)  # their amounts
+    assisted_sales = money_field(default=0)  # the tier base: payable assisted purchases not clawed back
     commission = money_field(default=0)
     incentive = money_field(default=0)
-    reversals = money_field(default=0)
+    clawbacks = money_field(default=0)  # a positive amount, taken off the total
+    adjustments = money_field(default=0)  # signed
     total = money_field(default=0)
     incentive_tier = models.ForeignKey(
         IncentiveTier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=6, choices=StatementStatus.choices, default=StatementStatus.OPEN)
+    status = models.CharField(max_length=8, choices=StatementStatus.choices, default=StatementStatus.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    paid_on = models.DateField(null=True, blank=True)
+    payout_reference = models.CharField(max_length=100, blank=True)
+    # A failed payout returns the statement to approved and says why here.
+    payout_failure = models.CharField(max_length=300, blank=True)
 
     class Meta:
         db_table = "partners_monthlystatement"
@@ -337,7 +355,130 @@ class MonthlyStatement(models.Model):
             models.CheckConstraint(
                 condition=Q(status="open") | Q(closed_at__isnull=False), name="closed_statement_has_closed_at"
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "paid"]) | Q(approved_at__isnull=False),
+                name="approved_statement_has_approval",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(payout_reference="")),
+                name="paid_statement_has_payout",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed", "approved", "paid"]), name="statement_status_valid"
+            ),
         ]
+        indexes = [models.Index(fields=["month", "status"], name="statement_month_status_idx")]
 
     def __str__(self):
         return f"{self.partner_id} {self.month:%Y-%m} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        """The memo of its transfer: which partner, which month."""
+        return f"RT{self.month:%Y%m}-{self.partner_id:06d}"
+
+
+class EntryKind(models.TextChoices):
+    PAYABLE = "payable", _("Commission payable")
+    CLAWBACK = "clawback", _("Clawback (refund)")
+    TIER_ADJUSTMENT = "tier_adjustment", _("Incentive correction")
+    DISPUTE = "dispute", _("Dispute adjustment")
+
+
+class CommissionEntry(models.Model):
+    """The ledger behind the statements: one row each time money changes hands in a
+    partner's favour or against it. An order becomes payable at most once and is clawed
+    back at most once (unique per order and kind); the statement of a month is the sum of
+    its entries. Entries of a month that is no longer open never change."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="commission_entries")
+    kind = models.CharField(max_length=16, choices=EntryKind.choices)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="commission_entries"
+    )
+    day = models.DateField(help_text="The Shanghai day the money moved.")
+    month = models.DateField(help_text="The statement it lands in (first day of the month).")
+    amount = money_field()  # signed: + to the partner, − from them
+    sales = money_field(default=0)  # the order's amount (payable, clawback)
+    assisted_sales = money_field(default=0)  # the part that counts toward incentive tiers
+    concerns_month = models.DateField(null=True, blank=True, help_text="The month an entry corrects.")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partner", "month", "day", "id"]
+        verbose_name = _("commission entry")
+        verbose_name_plural = _("commission entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(kind="payable"), name="commission_entry_payable_once"
+            ),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(kind="clawback"), name="commission_entry_clawback_once"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="commission_entry_month_is_first_day"),
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="commission_entry_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["payable", "clawback"]) | Q(order__isnull=False),
+                name="commission_entry_order_entries_name_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="tier_adjustment") | Q(concerns_month__isnull=False),
+                name="commission_entry_tier_adjustment_names_month",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month", "partner"], name="commission_entry_month_idx"),
+            models.Index(fields=["created_at"], name="commission_entry_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.kind} {self.amount} ({self.month:%Y-%m})"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Dispute(models.Model):
+    """A partner's objection to a statement (optionally to one order on it). An accepted
+    dispute's amount becomes an adjustment on the partner's next open statement."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="disputes")
+    statement = models.ForeignKey(MonthlyStatement, on_delete=models.PROTECT, related_name="disputes")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    message = models.TextField(_("message"), max_length=2000)
+    status = models.CharField(max_length=8, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    amount = money_field(null=True, blank=True)
+    reason = models.TextField(_("answer"), blank=True)
+    entry = models.OneToOneField(
+        CommissionEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="dispute"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(resolved_at__isnull=False) & ~Q(reason="")),
+                name="dispute_resolved_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(entry__isnull=False), name="dispute_accepted_has_entry"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="dispute_status_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.statement.month:%Y-%m} ({self.status})"

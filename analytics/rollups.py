@@ -26,9 +26,10 @@ from django.utils import timezone
 
 from counties.models import County
 from orders.models import Order, OrderLine
-from partners.models import IncentiveTier
+from orders.reconciliation import reconcile_orders
 from rural_taobao import dates
 
+from . import settlement
 from .models import (
     CountyBuyerDay,
     CountyBuyerMonth,
@@ -36,7 +37,6 @@ from .models import (
     CountyCategoryChannelMonth,
     CountyDay,
     CountySummary,
-    MonthlyStatement,
     NationalDay,
     PartnerDailyIncome,
     PromotionCountyDay,
@@ -44,7 +44,6 @@ from .models import (
     RollupDirtyDay,
     RollupRun,
     RollupRunStatus,
-    StatementStatus,
     VillageDay,
 )
 
@@ -400,55 +399,6 @@ def rollup_day(day: dt.date) -> int:
     return rows
 
 
-# ── months: partner statements ───────────────────────────────────────────────
-
-
-def compute_statements(month: dt.date, *, close: bool) -> int:
-    """Rebuild the open statements of `month` from the partners' daily income; a closed
-    statement never changes. With `close`, the month's statements are closed."""
-    month = dates.month_start(month)
-    end = dates.next_month(month)
-    statements = MonthlyStatement._meta.db_table
-    income = PartnerDailyIncome._meta.db_table
-    tiers = IncentiveTier._meta.db_table
-    now = timezone.now()
-    ops = connection.ops
-    m, e, now_p = _day_param(month), _day_param(end), ops.adapt_datetimefield_value(now)
-    closed_status = StatementStatus.CLOSED.value
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {statements} WHERE month = %s AND status = 'open'", [m])
-        # The highest tier reached by the month's net assisted-purchase sales is paid.
-        tier_id = (
-            f"(SELECT t.id FROM {tiers} t WHERE t.min_monthly_sales <= x.assisted_sales "
-            "ORDER BY t.min_monthly_sales DESC LIMIT 1)"
-        )
-        tier_bonus = (
-            f"COALESCE((SELECT t.bonus FROM {tiers} t WHERE t.min_monthly_sales <= x.assisted_sales "
-            "ORDER BY t.min_monthly_sales DESC LIMIT 1), 0)"
-        )
-        status_sql = "%s" if close else "'open'"
-        rows = _execute(
-            cursor,
-            f"""
-            INSERT INTO {statements}
-                (partner_id, month, orders, sales, assisted_sales, commission, incentive, reversals, total,
-                 incentive_tier_id, status, closed_at, computed_at)
-            SELECT x.partner_id, %s, x.orders, x.sales, x.assisted_sales, x.commission, {tier_bonus},
-                   x.reversals, x.commission - x.reversals + {tier_bonus}, {tier_id},
-                   {status_sql}, %s, %s
-              FROM (SELECT partner_id, SUM(orders) AS orders, SUM(sales - returned_sales) AS sales,
-                           SUM(assisted_sales) AS assisted_sales, SUM(commission) AS commission,
-                           SUM(reversals) AS reversals
-                      FROM {income}
-                     WHERE day >= %s AND day < %s
-                     GROUP BY partner_id) x
-             WHERE NOT EXISTS (SELECT 1 FROM {statements} s WHERE s.partner_id = x.partner_id AND s.month = %s)
-            """,
-            [m, *([closed_status] if close else []), now_p if close else None, now_p, m, e, m],
-        )
-    return rows
-
-
 # ── the county summary: trailing 12 months and ranks ────────────────────────
 
 
@@ -543,9 +493,11 @@ def run_rollups(
     *,
     trigger: str = "command",
     progress: Callable[[int, int, dt.date], None] | None = None,
+    full: bool = False,
 ) -> RunResult:
-    """Roll up the given days (oldest first), then the partner statements of the months
-    touched (closing months that have ended) and the county summary as of yesterday."""
+    """Roll up the given days (oldest first), then reconcile and settle the partners'
+    money (``full``: every order, not just what changed) and the county summary as of
+    yesterday."""
     days = sorted(set(days))
     with _exclusive_run():
         run = RollupRun.objects.create(trigger=trigger, started_at=timezone.now())
@@ -561,7 +513,7 @@ def run_rollups(
                 run.save(update_fields=["days_done", "first_day", "last_day", "rows_written"])
                 if progress:
                     progress(index, len(days), day)
-            result.rows += _statements_after(days)
+            result.rows += _settle(run, full=full)
             result.rows += refresh_county_summary(dates.shanghai_yesterday())
         except Exception as exc:
             run.status = RollupRunStatus.FAILED
@@ -579,18 +531,21 @@ def run_rollups(
         return result
 
 
-def _statements_after(days: list[dt.date]) -> int:
-    """Recompute the open statements of every month touched; close months that ended."""
-    months = {dates.month_start(day) for day in days}
-    months |= set(
-        MonthlyStatement.objects.filter(status=StatementStatus.OPEN, month__lt=dates.this_month()).values_list(
-            "month", flat=True
-        )
+def _settle(run: RollupRun, *, full: bool) -> int:
+    """Reconcile the orders against the platform's records, then settle what fell due up
+    to yesterday (payable commission, clawbacks), rebuild the open statements and close
+    the months that ended."""
+    reconciled = reconcile_orders(full=full)
+    previous = (
+        RollupRun.objects.filter(status=RollupRunStatus.SUCCEEDED, settled_through__isnull=False)
+        .order_by("-settled_through")
+        .values_list("settled_through", flat=True)
+        .first()
     )
-    rows = 0
-    for month in sorted(months):
-        rows += compute_statements(month, close=dates.month_has_ended(month))
-    return rows
+    as_of = dates.shanghai_yesterday()
+    settled = settlement.settle(as_of=as_of, since=None if full else previous)
+    run.settled_through = as_of
+    return reconciled.changed + settled.payable + settled.clawbacks + settled.tier_adjustments + settled.statements
 
 
 def run_nightly(*, trigger: str = "nightly") -> RunResult:

@@ -9,7 +9,7 @@ from django.db import DatabaseError
 
 from rural_taobao import dates
 
-from . import rollups
+from . import rollups, settlement
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,5 @@ def run_rollups_for_days_task(self, days: list[str]) -> dict:
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=30, max_retries=5)
 def compute_partner_statements_task(self, month: str) -> int:
-    """Rebuild one month's open statements (YYYY-MM-01); months that ended are closed."""
-    month_day = dates.month_start(dt.date.fromisoformat(month))
-    return rollups.compute_statements(month_day, close=dates.month_has_ended(month_day))
+    """Rebuild one month's open statements (YYYY-MM-01) from the commission ledger."""
+    return settlement.refresh_statements(dates.month_start(dt.date.fromisoformat(month)))

@@ -117,6 +117,15 @@ class OrderStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+class Reconciliation(models.TextChoices):
+    UNMATCHED = "unmatched", _("Unmatched")
+    MATCHED = "matched", _("Matched")
+    CONFIRMED = "confirmed", _("Confirmed")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
+    REFUNDED = "refunded", _("Refunded")
+    STATUS_CONFLICT = "status_conflict", _("Status conflict")
+
+
 # Bounds of one order, checked by orders.services (forms and the API show them too).
 MAX_LINES_PER_ORDER = 50
 MAX_LINE_QUANTITY = 1_000_000
@@ -187,6 +196,21 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # What the platform says of this order (orders.reconciliation writes these): money is
+    # earned only on what the platform confirmed (analytics.settlement reads them).
+    reconciliation = models.CharField(
+        _("reconciliation"), max_length=16, choices=Reconciliation.choices, default=Reconciliation.UNMATCHED
+    )
+    platform_amount = money_field(verbose_name=_("platform amount (yuan)"), null=True, blank=True)
+    platform_confirmed_at = models.DateTimeField(_("platform confirmed at"), null=True, blank=True)
+    # The latest moment the platform's view of this order changed (a record imported or
+    # changed, a number recorded): the day we learned a confirmation or a refund.
+    platform_known_at = models.DateTimeField(_("platform view changed at"), null=True, blank=True)
+    # When we learned the platform refunded or closed it (a clawback lands on that day).
+    platform_refund_known_at = models.DateTimeField(_("platform refund learned at"), null=True, blank=True)
+    # A confirmed order's commission becomes payable on this Shanghai day: the return
+    # window after the confirmation, and never before the day we learned of it.
+    payable_from = models.DateField(_("commission payable from"), null=True, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -207,6 +231,9 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=[OrderStatus.PLACED, OrderStatus.CANCELLED]) | Q(paid_at__isnull=False),
                 name="order_past_payment_has_paid_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(reconciliation__in=Reconciliation.values), name="order_reconciliation_valid"
             ),
         ]
         indexes = [
@@ -236,6 +263,18 @@ class Order(models.Model):
             models.Index(fields=["paid_at"], name="order_paid_at_idx"),
             models.Index(fields=["returned_at"], name="order_returned_at_idx"),
             models.Index(fields=["cancelled_at"], name="order_cancelled_at_idx"),
+            # The reconciliation list of a county (and settlement: confirmed orders).
+            models.Index(fields=["county", "reconciliation"], name="order_county_recon_idx"),
+            # Settlement takes the orders whose commission falls due, or whose refund
+            # was learned, since its last run.
+            models.Index(
+                fields=["payable_from"], name="order_payable_from_idx", condition=Q(payable_from__isnull=False)
+            ),
+            models.Index(
+                fields=["platform_refund_known_at"],
+                name="order_refund_known_idx",
+                condition=Q(platform_refund_known_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -312,3 +351,103 @@ class OrderNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.county_id}/{self.day}: {self.last_value}"
+
+
+# ── The platform's side: the Taobao orders a partner placed for an assisted order ──
+
+
+class PlatformStatus(models.TextChoices):
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    CONFIRMED = "confirmed", _("Confirmed (receipt)")
+    REFUNDED = "refunded", _("Refunded")
+    CLOSED = "closed", _("Closed")
+
+
+# How far a record may move on: a later file never takes a record back to an earlier state.
+PLATFORM_STATUS_RANK = {
+    PlatformStatus.PAID: 1,
+    PlatformStatus.SHIPPED: 2,
+    PlatformStatus.CONFIRMED: 3,
+    PlatformStatus.REFUNDED: 4,
+    PlatformStatus.CLOSED: 4,
+}
+
+PLATFORM_ORDER_NO_REGEX = r"^[0-9A-Za-z-]{6,40}$"
+
+
+class PlatformOrderNo(models.Model):
+    """One platform (Taobao) order number the partner recorded for an assisted order.
+    An assisted order may have several (a basket split by seller); a number belongs to at
+    most one assisted order."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="platform_numbers")
+    number = models.CharField(_("platform order number"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("added at"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("platform order number")
+        verbose_name_plural = _("platform order numbers")
+        constraints = [
+            models.CheckConstraint(condition=Q(number__regex=PLATFORM_ORDER_NO_REGEX), name="platform_order_no_format"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="platform_no_created_idx")]
+
+    def __str__(self):
+        return self.number
+
+
+class PlatformOrder(models.Model):
+    """The platform's record of one of its orders, as its seller-centre export says.
+    Keyed by the platform's number, not by our order: the feed may arrive before the
+    partner records the number, and a number nobody recorded stays here unmatched."""
+
+    number = models.CharField(_("platform order number"), max_length=40, unique=True)
+    status = models.CharField(_("platform status"), max_length=10, choices=PlatformStatus.choices)
+    amount = money_field(verbose_name=_("amount paid (yuan)"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
+    refunded_amount = money_field(verbose_name=_("refunded (yuan)"), default=0)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("first imported at"))
+    # When a file last changed this record: reconciliation takes what changed since its
+    # last run, and the day we learned a confirmation or a refund is this day.
+    changed_at = models.DateTimeField(_("last changed at"))
+
+    class Meta:
+        ordering = ["-changed_at", "id"]
+        verbose_name = _("platform order")
+        verbose_name_plural = _("platform orders")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PlatformStatus.values), name="platform_order_status_valid"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="platform_order_amount_not_negative"),
+            models.CheckConstraint(condition=Q(refunded_amount__gte=0), name="platform_order_refund_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status=PlatformStatus.CONFIRMED) | Q(confirmed_at__isnull=False),
+                name="platform_order_confirmed_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["changed_at"], name="platform_order_changed_idx")]
+
+    def __str__(self):
+        return f"{self.number} ({self.status})"
+
+
+class ReconciliationRun(models.Model):
+    """How far reconciliation has looked: the next run takes what changed after `upto`."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    upto = models.DateTimeField(help_text="Changes up to this moment are reconciled.")
+    orders = models.IntegerField(default=0)
+    full = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.orders})"

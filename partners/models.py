@@ -233,3 +233,47 @@ class IncentiveTier(models.Model):
 
     def __str__(self):
         return f"≥ {self.min_monthly_sales} → +{self.bonus}"
+
+
+class PayoutAccountKind(models.TextChoices):
+    ALIPAY = "alipay", _("Alipay")
+    BANK = "bank", _("Bank card")
+
+
+class PayoutAccount(models.Model):
+    """Where a partner's commission is paid: an Alipay account or a bank card. Set by the
+    partner (after re-entering their password) or by an admin; every change is kept."""
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="payout_account")
+    holder_name = models.CharField(_("account holder"), max_length=50)
+    kind = models.CharField(_("account type"), max_length=6, choices=PayoutAccountKind.choices)
+    account = models.CharField(_("account"), max_length=50, help_text=_("Alipay account (phone or e-mail) or card number"))
+    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PayoutAccountKind.values), name="payout_account_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind="bank") | ~Q(bank_name=""), name="payout_bank_account_names_bank"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder_name} {self.get_kind_display()} {self.masked_account}"
+
+    @property
+    def masked_account(self) -> str:
+        value = self.account
+        if "@" in value:
+            name, _at, domain = value.partition("@")
+            return f"{name[:2]}***@{domain}"
+        if len(value) <= 7:
+            return value[:1] + "*" * (len(value) - 1)
+        return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "partners",
     "orders",
     "analytics",
+    "payouts",
     "demo",
 ]
 
@@ -140,6 +141,14 @@ AXES_VERBOSE = False
 # Bodies: 25 MB at most for any request (the partner import allows 20 MB files);
 # form fields other than files: 2.5 MB (Django's default).
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
+
+# Money: commission confirmed by the platform becomes payable this many days after the
+# confirmation (the villager's return window); exited partners read their income pages
+# this many days after they exit.
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=7)
+EXITED_PARTNER_INCOME_DAYS = env.int("EXITED_PARTNER_INCOME_DAYS", default=365)
+# The platform amount may differ from the order's total by this much (yuan) and still match.
+RECONCILIATION_TOLERANCE = env.str("RECONCILIATION_TOLERANCE", default="1.00")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Rolling up {len(days)} day(s): {days[0]} … {days[-1]}")
         try:
-            result = rollups.run_rollups(days, trigger="command", progress=self._progress)
+            result = rollups.run_rollups(days, trigger="command", progress=self._progress, full=options["all"])
         except rollups.RollupAlreadyRunning as exc:
             raise CommandError("Another rollup run is in progress; try again when it has finished.") from exc
         self.stdout.write("")
