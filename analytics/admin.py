@@ -4,7 +4,17 @@ from django.contrib import admin
 
 from rural_taobao.read_only_admin import ReadOnlyAdmin
 
-from .models import CountyDay, CountySummary, MonthlyStatement, NationalDay, PartnerDailyIncome, ProvinceDay, RollupRun
+from .models import (
+    CommissionEntry,
+    CountyDay,
+    CountySummary,
+    Dispute,
+    MonthlyStatement,
+    NationalDay,
+    PartnerDailyIncome,
+    ProvinceDay,
+    RollupRun,
+)
 
 
 @admin.register(CountySummary)
@@ -61,3 +71,16 @@ class MonthlyStatementAdmin(ReadOnlyAdmin):
     list_filter = ["status", "month"]
     search_fields = ["partner__real_name", "partner__phone"]
     list_select_related = ["partner"]
+
+
+@admin.register(CommissionEntry)
+class CommissionEntryAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "month", "day", "kind", "order", "amount", "concerns_month"]
+    list_filter = ["kind", "month"]
+    search_fields = ["order__order_no", "partner__real_name"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "statement", "order", "status", "amount", "created_at", "resolved_at"]
+    list_filter = ["status"]

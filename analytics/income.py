@@ -1,6 +1,9 @@
-"""Reads of a partner's income: the month's statement, its days, and the order lines
-behind it (which orders, which rate, which tier). Figures come from the nightly
-rollups (PartnerDailyIncome, MonthlyStatement); only the explanation lists orders."""
+"""Reads of a partner's income: the month's statement (what became payable, incentive,
+clawbacks, adjustments, status and payout), the money still pending on the platform,
+the month's activity by day, and the ledger lines behind the statement.
+
+Figures come from the nightly run (CommissionEntry, MonthlyStatement, PartnerDailyIncome);
+the pending commission is read from the orders (the partner's own, one aggregate)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -13,7 +16,8 @@ from partners.models import IncentiveTier, Partner
 from rural_taobao import dates
 from rural_taobao.dates import month_bounds, next_month
 
-from .models import MonthlyStatement, PartnerDailyIncome, StatementStatus
+from . import settlement
+from .models import CommissionEntry, Dispute, MonthlyStatement, PartnerDailyIncome, StatementStatus
 
 ZERO = Decimal("0.00")
 
@@ -30,37 +34,62 @@ class IncomeDay:
 @dataclass
 class MonthIncome:
     month: dt.date
+    statement_id: int | None = None
+    # Activity: the month's payments (by day, from the nightly rollup).
     orders: int = 0
     sales: Decimal = ZERO
+    # Money: what became payable in the month, and what it adds up to.
+    payable_orders: int = 0
     commission: Decimal = ZERO
     incentive: Decimal = ZERO
-    reversals: Decimal = ZERO
+    clawbacks: Decimal = ZERO
+    adjustments: Decimal = ZERO
     total: Decimal = ZERO
     assisted_sales: Decimal = ZERO
+    # Commission of the month's paid orders that the platform has not made payable yet.
+    pending: Decimal = ZERO
     status: str = StatementStatus.OPEN
     tier: IncentiveTier | None = None
     next_tier: IncentiveTier | None = None
     computed_at: dt.datetime | None = None
+    approved_at: dt.datetime | None = None
+    paid_on: dt.date | None = None
+    payout_reference: str = ""
+    payout_failure: str = ""
     days: list[IncomeDay] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return str(StatementStatus(self.status).label)
+
+    @property
+    def payable(self) -> Decimal:
+        """What the month's statement owes the partner (its total)."""
+        return self.total
 
 
 def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
-    """The month's statement (or zeros before the first nightly run) and its days."""
+    """The month's statement (zeros before the first nightly run), its days and pending money."""
     end = next_month(month)
     statement = MonthlyStatement.objects.select_related("incentive_tier").filter(partner=partner, month=month).first()
     rows = PartnerDailyIncome.objects.filter(partner=partner, day__gte=month, day__lt=end).order_by("day")
     income = MonthIncome(month=month)
     if statement:
-        income.orders = statement.orders
-        income.sales = statement.sales
+        income.statement_id = statement.pk
+        income.payable_orders = statement.orders
         income.commission = statement.commission
         income.incentive = statement.incentive
-        income.reversals = statement.reversals
+        income.clawbacks = statement.clawbacks
+        income.adjustments = statement.adjustments
         income.total = statement.total
         income.assisted_sales = statement.assisted_sales
         income.status = statement.status
         income.tier = statement.incentive_tier
         income.computed_at = statement.computed_at
+        income.approved_at = statement.approved_at
+        income.paid_on = statement.paid_on
+        income.payout_reference = statement.payout_reference
+        income.payout_failure = statement.payout_failure
     elif dates.month_has_ended(month):
         income.status = StatementStatus.CLOSED
     income.days = [
@@ -73,6 +102,9 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
         )
         for row in rows
     ]
+    income.orders = sum(day.orders for day in income.days)
+    income.sales = sum((day.sales for day in income.days), ZERO)
+    income.pending = settlement.pending_commission(partner.pk, month=month)
     income.next_tier = (
         IncentiveTier.objects.filter(min_monthly_sales__gt=income.assisted_sales).order_by("min_monthly_sales").first()
     )
@@ -87,9 +119,33 @@ def partner_statement_months(partner: Partner) -> list[dt.date]:
     return months
 
 
+def partner_statements(partner: Partner):
+    """The partner's statements, newest first."""
+    return MonthlyStatement.objects.filter(partner=partner).order_by("-month")
+
+
+def partner_money(partner: Partner) -> settlement.MoneySummary:
+    """Pending (on the platform), payable (on statements not yet paid), paid."""
+    return settlement.money_summary(partner.pk)
+
+
+def statement_entries(partner: Partner, month: dt.date):
+    """The ledger lines of the partner's month: which orders became payable or were
+    clawed back, which months were corrected, which disputes were settled."""
+    return (
+        CommissionEntry.objects.filter(partner=partner, month=month)
+        .select_related("order")
+        .order_by("day", "kind", "id")
+    )
+
+
+def partner_disputes(partner: Partner):
+    return Dispute.objects.filter(partner=partner).select_related("statement", "order").order_by("-created_at")
+
+
 def partner_month_orders(partner: Partner, month: dt.date):
-    """The orders behind a month's statement: paid in the month (commission earned) or
-    reversed in it (returned, or cancelled after payment), with their lines' rates."""
+    """The orders of the month's activity: paid in the month, or returned or cancelled
+    after payment in it, with their lines' rates and their platform state."""
     start, end = month_bounds(month)
     return (
         Order.objects.filter(partner=partner)
@@ -99,6 +155,6 @@ def partner_month_orders(partner: Partner, month: dt.date):
             | Q(cancelled_at__gte=start, cancelled_at__lt=end, paid_at__isnull=False)
         )
         .select_related("villager")
-        .prefetch_related("lines__category")
+        .prefetch_related("lines__category", "commission_entries")
         .order_by("-paid_at", "-id")
     )

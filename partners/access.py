@@ -5,17 +5,20 @@ orders and see their workspace. A partner who is suspended, exited or not yet ac
 keeps their profile (``partner_of``) but not the workspace.
 """
 
+import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rural_taobao.access import role_permission
 
-from .models import Partner
+from .models import Partner, PartnerStatus
 
 
 def partner_of(user) -> Partner | None:
@@ -80,3 +83,53 @@ IsPartner = role_permission(is_partner, message=gettext_lazy("Only village partn
 
 # The API's working_partner_required.
 IsWorkingPartner = role_permission(is_working_partner, message="Only an active village partner may use this endpoint.")
+
+
+# ── Income: working partners, and exited partners for a while ────────────────
+#
+# A partner who left still reads what they earned and what is still paid to them: their
+# income pages and statements stay open read-only for EXITED_PARTNER_INCOME_DAYS (a year)
+# after the exit; every other partner page answers 403. A suspended partner cannot log in
+# at all (their statements are still settled and paid).
+
+
+def income_partner_of(user) -> Partner | None:
+    """The user's partner if they may read their income: active, or exited within the period."""
+    partner = partner_of(user)
+    if partner is None:
+        return None
+    if partner.is_active:
+        return partner
+    within = dt.timedelta(days=settings.EXITED_PARTNER_INCOME_DAYS)
+    exited_lately = partner.status == PartnerStatus.EXITED and partner.exited_at is not None
+    if exited_lately and timezone.now() - partner.exited_at <= within:
+        return partner
+    return None
+
+
+def is_income_partner(user) -> bool:
+    return income_partner_of(user) is not None
+
+
+def income_partner_required(view):
+    """Like ``working_partner_required``, but an exited partner within the period gets in
+    (``request.partner``, with ``request.partner_read_only`` True)."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        partner = _workspace_partner(request.user)
+        if partner is not None and income_partner_of(request.user) is not None:
+            request.partner = partner
+            request.partner_read_only = not partner.is_active
+            request.user.partner = partner
+            return view(request, *args, **kwargs)
+        return working_partner_required(view)(request, *args, **kwargs)
+
+    return guarded
+
+
+IsIncomePartner = role_permission(
+    is_income_partner, message="Only a village partner (or one who left within a year) may read this income."
+)

@@ -23,7 +23,9 @@ from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusCh
 # Moves that must say why: they end or interrupt someone's work with the programme.
 REASON_REQUIRED_STATUSES = frozenset({PartnerStatus.REJECTED, PartnerStatus.SUSPENDED, PartnerStatus.EXITED})
 # Moves that take the partner's login away at once (orders and income stay).
-LOGIN_DISABLING_STATUSES = frozenset({PartnerStatus.SUSPENDED, PartnerStatus.EXITED})
+# A suspended partner cannot log in; an exited one keeps a login that reaches only their
+# income pages and statements, for a year (partners.access.income_partner_of).
+LOGIN_DISABLING_STATUSES = frozenset({PartnerStatus.SUSPENDED})
 # Fields an admin may edit outside the workflow.
 DESCRIPTIVE_FIELDS = ("real_name", "phone", "village", "previous_occupation", "motivation", "service_point_address")
 

@@ -69,3 +69,12 @@ def rate_percent(rate) -> str:
     if rate is None:
         return "—"
     return f"{(Decimal(rate) * 100).quantize(Decimal('0.01'))}%"
+
+
+@register.filter
+def negate(value):
+    """−value (an amount taken off, shown with its minus sign)."""
+    try:
+        return -Decimal(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return value
