@@ -182,16 +182,23 @@ def read_records(source, filename: str = "") -> Iterator[list[str]]:
     return _csv_records(data)
 
 
-def _column_map(header: list[str]) -> dict[str, int]:
-    lookup = {alias.lower(): column for column, aliases in COLUMN_HEADERS.items() for alias in aliases}
+def column_map(
+    header: list[str],
+    headers: dict[str, tuple[str, ...]] = COLUMN_HEADERS,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
+) -> dict[str, int]:
+    """Canonical column → its index in ``header`` (any of the column's ``headers``, English
+    or Chinese); raises ``ImportFileError`` naming the ``required`` columns the header lacks.
+    The defaults are the partner file's columns; other imports pass their own."""
+    lookup = {alias.lower(): column for column, aliases in headers.items() for alias in aliases}
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         column = lookup.get(title.strip().lstrip("\ufeff").strip().lower())
         if column and column not in columns:
             columns[column] = index
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    missing = [column for column in required if column not in columns]
     if missing:
-        names = ", ".join(f"{COLUMN_HEADERS[c][0]}/{COLUMN_HEADERS[c][1]}" for c in missing)
+        names = ", ".join(f"{headers[c][0]}/{headers[c][1]}" for c in missing)
         raise ImportFileError(_("The header row lacks the column(s): %(columns)s.") % {"columns": names})
     return columns
 
@@ -203,7 +210,7 @@ def read_rows(source, filename: str = "") -> list[_Row]:
     for number, record in enumerate(read_records(source, filename), start=1):
         if columns is None:
             if any(cell.strip() for cell in record):
-                columns = _column_map(record)
+                columns = column_map(record)
             continue
         values = {
             column: (record[index].strip() if index < len(record) and record[index] else "")
