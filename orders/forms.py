@@ -53,6 +53,13 @@ class OrderForm(forms.Form):
         help_text=_("The buyer's reference number."),
         widget=forms.TextInput(attrs={"maxlength": 100}),
     )
+    platform_order_nos = forms.CharField(
+        label=_("Taobao order number(s)"),
+        required=False,
+        max_length=1000,
+        help_text=_("Optional: the order number(s) on Taobao, separated by commas or spaces. You can add them later."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "maxlength": 1000}),
+    )
 
     def __init__(self, *args, promotions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +80,7 @@ class OrderForm(forms.Form):
             "promotion": data["promotion"] or None,
             "buyer_organisation": data["buyer_organisation"],
             "reference": data["reference"],
+            "platform_order_nos": data.get("platform_order_nos") or None,
         }
 
 
@@ -177,6 +185,19 @@ class TransitionForm(forms.Form):
     expected_status = forms.ChoiceField(choices=OrderStatus.choices)
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # With "paid" only (orders.services.order_transition checks it).
+    platform_order_nos = forms.CharField(label=_("Taobao order number(s)"), max_length=1000, required=False)
+
+
+class PlatformNumbersForm(forms.Form):
+    """Add Taobao order numbers on the order page; orders.services checks them."""
+
+    platform_order_nos = forms.CharField(
+        label=_("Taobao order number(s)"),
+        max_length=1000,
+        help_text=_("Separated by commas or spaces."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 1000}),
     )
 
 

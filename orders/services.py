@@ -5,6 +5,7 @@ runs in one transaction and writes its status history row in that transaction.
 """
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from analytics.dirty_days import mark_days_dirty
 from counties.models import County
+from partners.access import partner_of
 from partners.commission import commission_amount, commission_rates_on
 from partners.models import Partner
+from rural_taobao.access import is_admin
 from rural_taobao.dates import shanghai_day
 from rural_taobao.errors import Conflict, Forbidden, ServiceError
 from rural_taobao.money import CENT, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
@@ -31,6 +34,7 @@ from .models import (
     MAX_LINES_PER_ORDER,
     MAX_UNIT_PRICE,
     ORDER_TRANSITIONS,
+    PLATFORM_ORDER_NO_REGEX,
     STATUS_TIMESTAMP_FIELD,
     Category,
     Channel,
@@ -39,6 +43,7 @@ from .models import (
     OrderNumberCounter,
     OrderStatus,
     OrderStatusChange,
+    PlatformOrderNo,
     Promotion,
     Villager,
 )
@@ -120,6 +125,153 @@ def order_number_issue(*, county: County, day: dt.date) -> str:
     return format_order_number(county.code, day, sequence)
 
 
+# ── Platform (Taobao) order numbers ───────────────────────────────────────────
+
+# The field the numbers' errors are keyed by, on forms and in the API.
+PLATFORM_NUMBERS_FIELD = "platform_order_nos"
+# A basket split by seller gives several Taobao orders; more than this is a typing accident.
+MAX_PLATFORM_NUMBERS_PER_ORDER = 20
+# Numbers are typed or pasted one per line, or separated by commas or spaces (also the
+# Chinese comma and enumeration comma of a pasted list).
+_PLATFORM_NUMBER_SEPARATORS = re.compile(r"[\s,，、;；]+")
+_PLATFORM_NUMBER = re.compile(PLATFORM_ORDER_NO_REGEX)
+
+
+class NotTheOrdersPartner(OrderError, Forbidden):
+    """Only the order's own partner (or an admin) records its platform numbers."""
+
+
+class PlatformNumbersRefused(OrderError, Conflict):
+    """The order takes no platform numbers in its state (it was cancelled)."""
+
+
+def platform_numbers_normalise(numbers: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The numbers as typed: stripped, split on commas, whitespace and newlines, each once
+    (in the order given). A string or a list of strings (each may hold several)."""
+    if numbers is None:
+        return ()
+    if isinstance(numbers, str):
+        numbers = [numbers]
+    seen: dict[str, None] = {}
+    for raw in numbers:
+        for piece in _PLATFORM_NUMBER_SEPARATORS.split(_text(raw)):
+            if piece:
+                seen.setdefault(piece, None)
+    return tuple(seen)
+
+
+def _platform_number_format_errors(numbers: Sequence[str]) -> list[str]:
+    errors = [
+        _("“%(number)s” is not a Taobao order number: 6 to 40 letters, digits or dashes.") % {"number": number[:60]}
+        for number in numbers
+        if not _PLATFORM_NUMBER.fullmatch(number)
+    ]
+    if len(numbers) > MAX_PLATFORM_NUMBERS_PER_ORDER:
+        errors.append(_("An order has at most %(max)d Taobao order numbers.") % {"max": MAX_PLATFORM_NUMBERS_PER_ORDER})
+    return errors
+
+
+def _platform_numbers_taken(
+    numbers: Sequence[str], *, partner_id: int, order: Order | None = None
+) -> tuple[list[str], set[str]]:
+    """Messages for the numbers recorded on another order, and the numbers `order` (if
+    any) already has. The partner's own other order is named; another partner's is not
+    (its number is not theirs to see)."""
+    messages: list[str] = []
+    on_this: set[str] = set()
+    rows = PlatformOrderNo.objects.filter(number__in=list(numbers)).values_list(
+        "number", "order_id", "order__order_no", "order__partner_id"
+    )
+    for number, order_id, order_no, order_partner_id in rows.order_by("number"):
+        if order is not None and order_id == order.pk:
+            on_this.add(number)
+        elif order_partner_id == partner_id:
+            messages.append(
+                _("Taobao order number %(number)s is already recorded on order %(order_no)s.")
+                % {"number": number, "order_no": order_no}
+            )
+        else:
+            messages.append(
+                _("Taobao order number %(number)s is already recorded on another order.") % {"number": number}
+            )
+    return messages, on_this
+
+
+def _platform_numbers_insert(
+    order: Order, numbers: Sequence[str], *, by_user, now: dt.datetime
+) -> list[PlatformOrderNo]:
+    """Record on `order` (locked by the caller, or just created) the numbers it does not
+    have yet. A number on another order is refused (ValidationError keyed by
+    ``platform_order_nos``), also when a concurrent request records it first: the unique
+    index answers, and the savepoint keeps the caller's transaction usable."""
+    taken, on_this = _platform_numbers_taken(numbers, partner_id=order.partner_id, order=order)
+    if taken:
+        raise ValidationError({PLATFORM_NUMBERS_FIELD: taken})
+    new = [number for number in numbers if number not in on_this]
+    if not new:
+        return []
+    if PlatformOrderNo.objects.filter(order=order).count() + len(new) > MAX_PLATFORM_NUMBERS_PER_ORDER:
+        raise ValidationError(
+            {
+                PLATFORM_NUMBERS_FIELD: [
+                    _("An order has at most %(max)d Taobao order numbers.") % {"max": MAX_PLATFORM_NUMBERS_PER_ORDER}
+                ]
+            }
+        )
+    user = by_user if getattr(by_user, "is_authenticated", False) else None
+    rows = [PlatformOrderNo(order=order, number=number, created_at=now, added_by=user) for number in new]
+    try:
+        with transaction.atomic():
+            PlatformOrderNo.objects.bulk_create(rows)
+    except IntegrityError:
+        # Another order took one of them between our check and our insert.
+        taken, _on_this = _platform_numbers_taken(new, partner_id=order.partner_id, order=order)
+        raise ValidationError(
+            {
+                PLATFORM_NUMBERS_FIELD: taken
+                or [_("One of these Taobao order numbers was just recorded on another order. Check and try again.")]
+            }
+        ) from None
+    return rows
+
+
+def order_platform_numbers_add(
+    *, order: Order | int, numbers: str | Sequence[str], by_user, partner: Partner | None = None
+) -> list[PlatformOrderNo]:
+    """Record platform (Taobao) order numbers on an order; returns the numbers added
+    (one already on this order is skipped: adding twice is harmless).
+
+    Only the order's own active partner or an admin may add; `partner` scopes the lookup
+    (Order.DoesNotExist outside it). A cancelled order takes none (PlatformNumbersRefused,
+    409); a bad or taken number is a ValidationError keyed by ``platform_order_nos``.
+    """
+    order_id = order.pk if isinstance(order, Order) else int(order)
+    cleaned = platform_numbers_normalise(numbers)
+    if not cleaned:
+        raise ValidationError({PLATFORM_NUMBERS_FIELD: [_("Enter at least one Taobao order number.")]})
+    errors = _platform_number_format_errors(cleaned)
+    if errors:
+        raise ValidationError({PLATFORM_NUMBERS_FIELD: errors})
+    admin = is_admin(by_user)
+    with transaction.atomic():
+        # Locked: a cancellation and an addition of the same order do not cross.
+        locked = Order.objects.select_for_update(of=("self",)).select_related("partner")
+        if partner is not None:
+            locked = locked.filter(partner=partner)
+        current = locked.get(pk=order_id)
+        if not admin:
+            own = partner_of(by_user)
+            if own is None or own.pk != current.partner_id:
+                raise NotTheOrdersPartner(_("Only the order's own partner records its Taobao order numbers."))
+            _ensure_active(current.partner)
+        if current.status == OrderStatus.CANCELLED:
+            raise PlatformNumbersRefused(
+                _("Order %(order_no)s was cancelled: it takes no Taobao order numbers.")
+                % {"order_no": current.order_no}
+            )
+        return _platform_numbers_insert(current, cleaned, by_user=by_user, now=timezone.now())
+
+
 # ── Placing an order ──────────────────────────────────────────────────────────
 
 
@@ -142,6 +294,8 @@ class OrderInput:
     buyer_organisation: str
     reference: str
     lines: tuple[LineInput, ...]
+    # The Taobao order numbers given with the order (normalised; empty: none given).
+    platform_order_nos: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,7 +352,7 @@ def _price(value: Any) -> Decimal | None:
 
 
 def _normalise(
-    *, channel, villager_name, villager_phone, lines, promotion, buyer_organisation, reference
+    *, channel, villager_name, villager_phone, lines, promotion, buyer_organisation, reference, platform_order_nos=None
 ) -> tuple[OrderInput, dict[str, list[str]]]:
     """Parse the raw input; return it normalised with any parse errors (field-keyed)."""
     errors: dict[str, list[str]] = {}
@@ -227,6 +381,7 @@ def _normalise(
         buyer_organisation=_text(buyer_organisation),
         reference=_text(reference),
         lines=tuple(parsed_lines),
+        platform_order_nos=platform_numbers_normalise(platform_order_nos),
     )
     return data, errors
 
@@ -309,6 +464,13 @@ def _validate(
     if total > MAX_ORDER_TOTAL:
         add("lines", _("The order total is too large; split it into several orders."))
 
+    if data.platform_order_nos:
+        number_errors = _platform_number_format_errors(data.platform_order_nos)
+        if not number_errors:
+            number_errors, _on_this = _platform_numbers_taken(data.platform_order_nos, partner_id=partner.pk)
+        for message in number_errors:
+            add(PLATFORM_NUMBERS_FIELD, message)
+
     if errors:
         raise ValidationError(dict(errors))
     return categories, promotion, villager
@@ -333,6 +495,12 @@ def _same_request(order: Order, data: OrderInput) -> bool:
         and order.buyer_organisation == data.buyer_organisation
         and order.reference == data.reference
         and stored_lines == data.lines
+        # Numbers count only when the retry gives some; the order may have more by now
+        # (added later from its page), so those given must all be on it.
+        and (
+            not data.platform_order_nos
+            or set(data.platform_order_nos) <= set(order.platform_numbers.values_list("number", flat=True))
+        )
     )
 
 
@@ -381,6 +549,7 @@ def order_create(
     promotion: Promotion | int | None = None,
     buyer_organisation: str = "",
     reference: str = "",
+    platform_order_nos: Sequence[str] | str | None = None,
     by_user=None,
 ) -> OrderCreateResult:
     """Place an assisted order for a villager, exactly once per `client_request_id`.
@@ -390,6 +559,10 @@ def order_create(
     order (created=False) — a double tap, a browser resubmit or a retry after a timeout;
     with another content it raises IdempotencyConflict. Bad input raises ValidationError
     keyed by field ("villager_phone", "lines", "lines.<i>.<field>", ...).
+
+    `platform_order_nos` (optional) are the Taobao order numbers the partner placed it
+    under, recorded in the same transaction (see ``order_platform_numbers_add``); a
+    retry compares them only when it gives some.
     """
     request_id = _parse_request_id(client_request_id)
     data, errors = _normalise(
@@ -400,6 +573,7 @@ def order_create(
         promotion=promotion,
         buyer_organisation=buyer_organisation,
         reference=reference,
+        platform_order_nos=platform_order_nos,
     )
     # A retry is answered with the stored order even if a rule changed meanwhile
     # (say the promotion ended at midnight): the order was accepted the first time.
@@ -481,6 +655,8 @@ def _order_insert(
     OrderStatusChange.objects.create(
         order=order, from_status="", to_status=OrderStatus.PLACED, changed_by=by_user, changed_at=now
     )
+    if data.platform_order_nos:
+        _platform_numbers_insert(order, data.platform_order_nos, by_user=by_user, now=now)
     return order
 
 
@@ -496,6 +672,7 @@ def order_transition(
     reason: str = "",
     partner: Partner | None = None,
     expected_status: str | None = None,
+    platform_order_nos: Sequence[str] | str | None = None,
 ) -> Order:
     """Move an order to `to_status` if ORDER_TRANSITIONS allows it from its current status.
 
@@ -503,7 +680,9 @@ def order_transition(
     sees the first one's result and is refused when it is no longer legal. A page passes
     `expected_status` (the status it showed): a move based on a stale page is refused.
     `partner` scopes the lookup (Order.DoesNotExist outside it). Cancel and return
-    need a reason. Payment snapshots each line's commission rate and amount.
+    need a reason. Payment snapshots each line's commission rate and amount; with it the
+    partner may give the order's Taobao order numbers (`platform_order_nos`), recorded in
+    the same transaction (a refused number refuses the move too).
     """
     if order_id is None:
         if order is None:
@@ -514,6 +693,15 @@ def order_transition(
         raise IllegalTransition(_("Unknown status “%(status)s”.") % {"status": to_status})
     if to_status in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": [_("Give a reason for the cancellation or return.")]})
+    numbers = platform_numbers_normalise(platform_order_nos)
+    if numbers:
+        if to_status != OrderStatus.PAID:
+            raise ValidationError(
+                {PLATFORM_NUMBERS_FIELD: [_("Taobao order numbers go with the payment, or on the order's page.")]}
+            )
+        number_errors = _platform_number_format_errors(numbers)
+        if number_errors:
+            raise ValidationError({PLATFORM_NUMBERS_FIELD: number_errors})
 
     with transaction.atomic():
         locked = Order.objects.select_for_update(of=("self",)).select_related("partner")
@@ -543,6 +731,8 @@ def order_transition(
         current.save(update_fields=["status", timestamp_field, "updated_at"])
         if to_status == OrderStatus.PAID:
             _snapshot_commission(current, paid_day=shanghai_day(now))
+            if numbers:
+                _platform_numbers_insert(current, numbers, by_user=by_user, now=now)
         if to_status == OrderStatus.PAID or (
             to_status in (OrderStatus.CANCELLED, OrderStatus.RETURNED) and current.paid_at is not None
         ):

@@ -22,6 +22,7 @@ from rural_taobao.errors import messages_of
 from . import selectors
 from .forms import (
     OrderForm,
+    PlatformNumbersForm,
     TransitionForm,
     VillagerSearchForm,
     apply_service_errors,
@@ -29,7 +30,15 @@ from .forms import (
     line_formset,
 )
 from .models import Order, OrderStatus
-from .services import IdempotencyConflict, IllegalTransition, PartnerNotActive, order_create, order_transition
+from .services import (
+    IdempotencyConflict,
+    IllegalTransition,
+    OrderError,
+    PartnerNotActive,
+    order_create,
+    order_platform_numbers_add,
+    order_transition,
+)
 
 FORM_PARAM = "form"
 ORDERS_PER_PAGE = 25
@@ -164,7 +173,12 @@ def partner_orders(request):
 
 
 def _order_or_404(request, order_id: int) -> Order:
-    order = selectors.order_with_details(selectors.orders_visible_to(request.user)).filter(pk=order_id).first()
+    order = (
+        selectors.order_with_details(selectors.orders_visible_to(request.user))
+        .prefetch_related("platform_numbers")
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         raise Http404(_("No such order."))
     return order
@@ -183,6 +197,8 @@ def partner_order_detail(request, order_id: int):
             "villager_phone": selectors.villager_phone_for(request.user, order.villager),
             "actions": [a for a in actions if a[0] not in REASON_STATUSES],
             "reason_actions": [a for a in actions if a[0] in REASON_STATUSES],
+            "platform_numbers": list(order.platform_numbers.all()),
+            "numbers_form": PlatformNumbersForm() if order.status != OrderStatus.CANCELLED else None,
         },
     )
 
@@ -202,6 +218,8 @@ def partner_order_transition(request, order_id: int):
             to_status=form.cleaned_data["to_status"],
             expected_status=form.cleaned_data["expected_status"],
             reason=form.cleaned_data["reason"],
+            # The paid step may carry the order's Taobao numbers (any other step: refused).
+            platform_order_nos=form.cleaned_data["platform_order_nos"] or None,
             by_user=request.user,
         )
     except (IllegalTransition, PartnerNotActive, ValidationError) as refused:
@@ -214,6 +232,36 @@ def partner_order_transition(request, order_id: int):
             request,
             _("Order %(order_no)s: %(status)s.") % {"order_no": moved.order_no, "status": moved.get_status_display()},
         )
+    return redirect("partner_order_detail", order_id=order.pk)
+
+
+@require_POST
+@working_partner_required
+def partner_order_platform_numbers(request, order_id: int):
+    """The order page's small form: record Taobao order numbers on the order."""
+    order = _order_or_404(request, order_id)
+    form = PlatformNumbersForm(request.POST)
+    if not form.is_valid():
+        for message in (m for messages in form.errors.values() for m in messages):
+            messages.error(request, message)
+        return redirect("partner_order_detail", order_id=order.pk)
+    try:
+        added = order_platform_numbers_add(
+            order=order, partner=request.partner, numbers=form.cleaned_data["platform_order_nos"], by_user=request.user
+        )
+    except (OrderError, ValidationError) as refused:
+        for message in messages_of(refused):
+            messages.error(request, message)
+    except Order.DoesNotExist:
+        raise Http404(_("No such order.")) from None
+    else:
+        if added:
+            messages.success(
+                request,
+                _("Taobao order number(s) recorded: %(numbers)s.") % {"numbers": ", ".join(n.number for n in added)},
+            )
+        else:
+            messages.info(request, _("These Taobao order numbers were already recorded on this order."))
     return redirect("partner_order_detail", order_id=order.pk)
 
 

@@ -403,6 +403,7 @@
       status: status,
       expectedStatus: fields.expected_status,
       reason: fields.reason || "",
+      platformOrderNos: fields.platform_order_nos || "",
       orderNo: orderNo ? orderNo.textContent.trim() : "",
       statusLabel: submitter ? submitter.textContent.trim() : status,
     }).then(function () {
@@ -461,6 +462,7 @@
     setField("id_villager_name", body.villager.name);
     setField("id_buyer_organisation", body.buyer_organisation);
     setField("id_reference", body.reference);
+    setField("id_platform_order_nos", (body.platform_order_nos || []).join(" "));
     var promotion = document.getElementById("id_promotion");
     if (promotion) {
       var wanted = body.promotion == null ? "" : String(body.promotion);

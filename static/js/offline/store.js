@@ -132,7 +132,7 @@
         };
       });
     var promotion = (values.promotion || "").trim();
-    return {
+    var body = {
       client_request_id: (values.client_request_id || "").trim(),
       channel: values.channel || "assisted_purchase",
       villager: {
@@ -144,6 +144,16 @@
       reference: (values.reference || "").trim(),
       lines: lines,
     };
+    // Only when typed: a body without numbers stays what it was (the same retry, the same order).
+    var numbers = platformNumbers(values.platform_order_nos);
+    if (numbers.length) body.platform_order_nos = numbers;
+    return body;
+  }
+
+  // Taobao order numbers as typed (commas, spaces, newlines between them); the server
+  // checks each one (400 with field errors).
+  function platformNumbers(text) {
+    return String(text || "").split(/[\s,，、;；]+/).filter(function (n, i, all) { return n && all.indexOf(n) === i; });
   }
 
   function sameBody(a, b) {
@@ -221,6 +231,13 @@
     });
   }
 
+  function statusBody(change) {
+    var body = { status: change.status, expected_status: change.expectedStatus, reason: change.reason || "" };
+    var numbers = platformNumbers(change.platformOrderNos);
+    if (numbers.length) body.platform_order_nos = numbers; // with "paid": recorded with the payment
+    return body;
+  }
+
   // A status change made offline; expected_status is the status the partner saw, so the
   // server refuses (409) a change to an order someone else has moved meanwhile.
   function queueStatus(uid, change) {
@@ -228,7 +245,7 @@
       id: newId(),
       kind: "status",
       url: "/api/v1/orders/" + change.orderId + "/status/",
-      body: { status: change.status, expected_status: change.expectedStatus, reason: change.reason || "" },
+      body: statusBody(change),
       order: { id: change.orderId, order_no: change.orderNo || "" },
       statusLabel: change.statusLabel || change.status,
       state: "waiting",
@@ -374,6 +391,7 @@
     patch: patch,
     newId: newId,
     orderBodyFromForm: orderBodyFromForm,
+    platformNumbers: platformNumbers,
     outbox: outbox,
     unsent: unsent,
     queueOrder: queueOrder,

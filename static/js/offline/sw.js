@@ -226,6 +226,7 @@ function queue(request, url, serverAnswer) {
         status: fields.to_status,
         expectedStatus: fields.expected_status,
         reason: fields.reason || "",
+        platformOrderNos: fields.platform_order_nos || "",
       }).then(function (item) {
         notifyPages();
         return Response.redirect(RT_CONFIG.orderList + statusForm[1] + "/?queued=" + item.id, 303);
