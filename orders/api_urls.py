@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import CategoryViewSet, OrderViewSet, PromotionViewSet, ReconciliationListView, VillagerViewSet
+from .platform_api import PlatformOrderImportView
 
 router = SimpleRouter()
 router.register("orders", OrderViewSet, basename="api-order")
@@ -14,4 +15,5 @@ router.register("villagers", VillagerViewSet, basename="api-villager")
 urlpatterns: list = [
     *router.urls,
     path("reconciliation/", ReconciliationListView.as_view(), name="api-reconciliation"),
+    path("platform-orders/import/", PlatformOrderImportView.as_view(), name="api-platform-orders-import"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import reconciliation_views, views
+from . import platform_views, reconciliation_views, views
 
 urlpatterns = [
     path("partner/", views.partner_home, name="partner_home"),
@@ -20,4 +20,5 @@ urlpatterns = [
     # Admins and county staff: what the platform says of the paid orders.
     path("reconciliation/", reconciliation_views.reconciliation, name="reconciliation"),
     path("reconciliation/export.csv", reconciliation_views.reconciliation_export, name="reconciliation_export"),
+    path("platform-orders/import/", platform_views.platform_orders_import_page, name="platform_orders_import"),
 ]
