@@ -236,6 +236,11 @@ class DashboardSerializer(serializers.Serializer):
     villages = VillageSalesSerializer(many=True)
     top_partners = TopPartnerSerializer(many=True, source="top_by_sales", help_text="Top 10 by net sales.")
     billion_yuan = BillionYuanSerializer()
+    platform_confirmed_share = serializers.FloatField(
+        allow_null=True,
+        help_text="Of the sales paid in the period, the share (0–1) the platform confirmed (确认收货), from the "
+        "nightly reconciliation; null without payments.",
+    )
     as_of = serializers.DateTimeField(
         source="freshness.finished_at", allow_null=True, help_text="When the rollup behind these figures finished."
     )

@@ -24,9 +24,10 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Region, Village
-from orders.models import Channel, Promotion
+from orders.models import Channel, Order, Promotion, Reconciliation
 from partners.models import Partner, PartnerStatus
 from partners.selectors import FunnelStep, recruitment_funnel_steps
+from rural_taobao.dates import days_bounds
 
 from .billion_yuan import BillionYuanProgress, Headline, billion_yuan_headline, billion_yuan_progress, county_summary
 from .freshness import Freshness, rollup_freshness
@@ -89,13 +90,17 @@ def change_between(current, previous) -> float | None:
 class Kpi:
     key: str
     label: StrOrPromise
-    value: Decimal | int | None
-    previous: Decimal | int | None
+    value: Decimal | int | float | None
+    previous: Decimal | int | float | None
     is_money: bool = True
     higher_is_better: bool = True
+    # A share (0.83 → 83.0%): its change is the difference in percentage points.
+    is_percent: bool = False
 
     @property
     def change(self) -> float | None:
+        if self.is_percent:
+            return None if self.value is None or self.previous is None else float(self.value) - float(self.previous)
         return change_between(self.value, self.previous)
 
     @property
@@ -292,9 +297,21 @@ class CountyDashboard:
     billion_yuan: BillionYuanProgress
     freshness: Freshness
     kpis: list[Kpi] = field(default_factory=list)
+    # Of the sales paid in the period (and in the previous one), the share the platform confirmed.
+    platform_confirmed_share: float | None = None
+    previous_platform_confirmed_share: float | None = None
 
     def __post_init__(self):
-        self.kpis = kpis_of(self.totals, self.previous_totals)
+        self.kpis = kpis_of(self.totals, self.previous_totals) + [
+            Kpi(
+                "platform_confirmed_share",
+                _("Confirmed by the platform"),
+                self.platform_confirmed_share,
+                self.previous_platform_confirmed_share,
+                is_money=False,
+                is_percent=True,
+            )
+        ]
 
 
 def _sum_days(points: list[DailyPoint]) -> Totals:
@@ -315,6 +332,37 @@ def county_totals(
     totals.buyers, previous_totals.buyers = distinct_buyers(county, [period, previous])
     totals.active_partners, previous_totals.active_partners = active_partner_counts(leaderboard)
     return totals, previous_totals
+
+
+def platform_confirmed_shares(county: County, period: Period) -> tuple[float | None, float | None]:
+    """The share of the sales the platform confirmed, in the period and in the previous one:
+    Σ total of the county's orders paid in the period that reconciliation marked confirmed,
+    over Σ total of all its orders paid in it (None without payments).
+
+    The one dashboard figure read from the orders (the rollups do not carry what the
+    platform says): one aggregate over the county's payments of both periods, a range of
+    order_paid_at_idx filtered by county (order_county_recon_idx has the county and state)."""
+    previous = period.previous()
+    start, end = days_bounds(period.start, period.end)
+    previous_start, previous_end = days_bounds(previous.start, previous.end)
+    now = Q(paid_at__gte=start, paid_at__lt=end)
+    before = Q(paid_at__gte=previous_start, paid_at__lt=previous_end)
+    confirmed = Q(reconciliation=Reconciliation.CONFIRMED)
+    row = (
+        Order.objects.filter(county=county, paid_at__gte=min(start, previous_start), paid_at__lt=max(end, previous_end))
+        .order_by()
+        .aggregate(
+            paid=Sum("total_amount", filter=now),
+            confirmed=Sum("total_amount", filter=now & confirmed),
+            previous_paid=Sum("total_amount", filter=before),
+            previous_confirmed=Sum("total_amount", filter=before & confirmed),
+        )
+    )
+
+    def share(confirmed_sum, paid_sum) -> float | None:
+        return float((confirmed_sum or ZERO) / paid_sum) if paid_sum else None
+
+    return share(row["confirmed"], row["paid"]), share(row["previous_confirmed"], row["previous_paid"])
 
 
 def county_days(county: County, start: dt.date, end: dt.date) -> dict[dt.date, DailyPoint]:
@@ -561,6 +609,7 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
     leaderboard = partner_leaderboard(county, period, previous)
     totals, previous_totals = county_totals(county, period, days=days, leaderboard=leaderboard)
     by_category, by_channel = category_and_channel(county, period)
+    confirmed_share, previous_confirmed_share = platform_confirmed_shares(county, period)
     return CountyDashboard(
         county=county,
         period=period,
@@ -578,6 +627,8 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
         promotions=promotion_results(county, period.end, days),
         billion_yuan=billion_yuan_progress(county_summary(county)),
         freshness=rollup_freshness(),
+        platform_confirmed_share=confirmed_share,
+        previous_platform_confirmed_share=previous_confirmed_share,
     )
 
 

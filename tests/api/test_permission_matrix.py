@@ -89,6 +89,36 @@ MATRIX = [
         lambda: {"status": "paid"},
         {"anonymous": 401, "alice": 404, "bob": 200, "carol": 404, "dave": 403, "admin": 403},
     ),
+    # The order's own partner (or an admin) records its Taobao numbers; county staff read only.
+    (
+        "api-order-add-platform-order-nos",
+        "post",
+        "/api/v1/orders/{order_a}/platform-order-nos/",
+        lambda: {"platform_order_nos": ["2388001122334455"]},
+        {"anonymous": 401, "alice": 200, "bob": 404, "carol": 403, "dave": 404, "admin": 200},
+    ),
+    (
+        "api-order-add-platform-order-nos",
+        "post",
+        "/api/v1/orders/{order_b}/platform-order-nos/",
+        lambda: {"platform_order_nos": ["2388001122334455"]},
+        {"anonymous": 401, "alice": 404, "bob": 200, "carol": 404, "dave": 403, "admin": 200},
+    ),
+    # Admins and county staff (their counties) see the reconciliation list; partners do not.
+    (
+        "api-reconciliation",
+        "get",
+        "/api/v1/reconciliation/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-reconciliation",
+        "get",
+        "/api/v1/reconciliation/?county={county_a}&state=unmatched&month=2026-10",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 404, "admin": 200},
+    ),
     (
         "api-category-list",
         "get",
