@@ -8,6 +8,9 @@ dashboards read only the rollup tables (``CountyDay``, ``CountyCategoryChannelDa
 ``PartnerDailyIncome``) plus county, village and
 partner metadata — never the orders — so a page costs the same at 100,000 orders as at
 10,000,000: each query is an index range scan over one county's (or the nation's) days.
+One exception: the share of sales confirmed by the platform (``platform_confirmed_shares``)
+is one aggregate over the county's orders paid in the period, as the rollups do not carry
+the reconciliation state.
 
 Figures follow ``analytics.rollups``: a rollup's ``sales`` is gross paid on the day,
 ``returns`` the amount reversed that day; the dashboards' "sales" is net (sales − returns).
