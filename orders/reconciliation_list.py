@@ -29,6 +29,8 @@ from .reconciliation import reconciliation_counts
 from .selectors import orders_visible_to
 
 BOM = "\ufeff"
+# Months outside these years are typing mistakes (and 9999-12 has no next month).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,7 +39,7 @@ class ReconciliationFilterForm(forms.Form):
         label=gettext_lazy("State"), required=False, choices=[("", gettext_lazy("All")), *Reconciliation.choices]
     )
     county = forms.CharField(label=gettext_lazy("County"), required=False, max_length=12)
-    partner = forms.IntegerField(label=gettext_lazy("Partner (id)"), required=False, min_value=1)
+    partner = forms.IntegerField(label=gettext_lazy("Partner (id)"), required=False, min_value=1, max_value=2**31 - 1)
     month = forms.CharField(
         label=gettext_lazy("Month paid"),
         required=False,
@@ -54,9 +56,12 @@ class ReconciliationFilterForm(forms.Form):
         if not value:
             return None
         try:
-            return dates.parse_month(value)
+            month = dates.parse_month(value)
         except ValueError:
-            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from None
+            month = None
+        if month is None or not (EARLIEST_YEAR <= month.year <= LATEST_YEAR):
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+        return month
 
 
 @dataclass

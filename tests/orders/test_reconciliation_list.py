@@ -344,6 +344,10 @@ def test_the_api_refuses_partners_and_bad_filters(alice, admin_user, states):
     response = api_as(admin_user).get(API, {"month": "2026-13-01", "state": "lost"})
     assert response.status_code == 400
     assert set(response.json()) == {"month", "state"}
+    response = api_as(admin_user).get(API, {"month": "9999-12", "partner": str(2**40)})
+    assert response.status_code == 400
+    assert set(response.json()) == {"month", "partner"}
+    assert api_as(admin_user).get(API, {"month": "2026-00"}).status_code == 400
 
 
 def test_the_api_makes_no_query_per_row(admin_user, states, django_assert_max_num_queries):
