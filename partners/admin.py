@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,8 +14,10 @@ from .models import (
     IncentiveTier,
     Partner,
     PartnerStatusChange,
+    PayoutAccount,
     ProcurementRate,
 )
+from .payout_accounts import clean_payout_account
 
 
 class PartnerStatusChangeInline(admin.TabularInline):
@@ -105,3 +110,45 @@ class ProcurementRateAdmin(EffectiveDatedRateAdmin):
 @admin.register(IncentiveTier)
 class IncentiveTierAdmin(SimpleHistoryAdmin):
     list_display = ["min_monthly_sales", "bonus"]
+
+
+class PayoutAccountAdminForm(forms.ModelForm):
+    """The account rules of ``partners.payout_accounts`` (Alipay phone or e-mail, 12–19 digit card)."""
+
+    class Meta:
+        model = PayoutAccount
+        fields = ["partner", "holder_name", "kind", "account", "bank_name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            values = clean_payout_account(
+                holder_name=cleaned.get("holder_name", ""),
+                kind=cleaned.get("kind", ""),
+                account=cleaned.get("account", ""),
+                bank_name=cleaned.get("bank_name", ""),
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            cleaned.update(values)
+        return cleaned
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(SimpleHistoryAdmin):
+    """Admins see the full account here; every change is kept (History, with who)."""
+
+    form = PayoutAccountAdminForm
+    list_display = ["partner", "holder_name", "kind", "account", "bank_name", "updated_at", "updated_by"]
+    list_filter = ["kind"]
+    search_fields = ["partner__real_name", "partner__phone", "holder_name", "account"]
+    list_select_related = ["partner", "updated_by"]
+    autocomplete_fields = ["partner"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)  # sets obj._history_user

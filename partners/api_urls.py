@@ -1,14 +1,20 @@
 """API URLs of this app, mounted under /api/v1/.
 
-/partners/ (admin CRUD, no delete), /partners/{id}/status/, /partners/import/, /partners/me/.
+/partners/ (admin CRUD, no delete), /partners/{id}/status/, /partners/import/, /partners/me/,
+/partners/me/payout-account/.
 Ids are digits only, so /partners/me/… paths never reach the detail view.
 """
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import PartnerViewSet
+from .payout_account_api import PartnerMePayoutAccountView
 
 router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="api-partner")
 
-urlpatterns: list = [*router.urls]
+urlpatterns: list = [
+    path("partners/me/payout-account/", PartnerMePayoutAccountView.as_view(), name="api-partner-me-payout-account"),
+    *router.urls,
+]

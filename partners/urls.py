@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from counties import views as county_views
 
-from . import views
+from . import payout_account_views, views
 
 onboarding_patterns = (
     [
@@ -15,6 +15,11 @@ onboarding_patterns = (
             "partners/<int:partner_id>/set-password-link/",
             views.onboarding_new_set_password_link,
             name="set_password_link",
+        ),
+        path(
+            "partners/<int:partner_id>/payout-account/",
+            payout_account_views.onboarding_payout_account,
+            name="payout_account",
         ),
         path("import/", views.onboarding_import, name="import"),
         path("import/confirm/", views.onboarding_import_confirm, name="import_confirm"),
@@ -30,5 +35,6 @@ urlpatterns = [
     path("apply/", views.apply, name="partner_apply"),
     path("apply/villages/", views.apply_villages, name="partner_apply_villages"),
     path("apply/thanks/", views.apply_thanks, name="partner_apply_thanks"),
+    path("partner/payout-account/", payout_account_views.partner_payout_account, name="partner_payout_account"),
     path("onboarding/", include(onboarding_patterns)),
 ]

@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS = {
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "StatementStatusEnum": "analytics.models.StatementStatus",
         "ChannelEnum": "orders.models.Channel",
+        "PayoutBatchStatusEnum": "payouts.models.BatchStatus",
+        "PayoutItemStatusEnum": "payouts.models.ItemStatus",
     },
 }
 

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("orders.api_urls")),
     path("", include("partners.api_urls")),
     path("", include("analytics.api_urls")),
+    path("", include("payouts.api_urls")),
     *income_urls.api_urlpatterns,
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("partners.urls")),
     path("", include("analytics.urls")),
+    path("", include("payouts.urls")),
     *income_urls.urlpatterns,
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
