@@ -12,10 +12,14 @@ from .models import ItemStatus, PayoutBatch, PayoutItem
 
 
 def batches_list() -> QuerySet[PayoutBatch]:
-    return PayoutBatch.objects.select_related("created_by", "paid_by").annotate(
-        item_count=Count("items"),
-        failed_count=Count("items", filter=Q(items__status=ItemStatus.FAILED)),
-        pending_count=Count("items", filter=Q(items__status=ItemStatus.PENDING)),
+    return (
+        PayoutBatch.objects.select_related("created_by", "paid_by")
+        .annotate(
+            item_count=Count("items"),
+            failed_count=Count("items", filter=Q(items__status=ItemStatus.FAILED)),
+            pending_count=Count("items", filter=Q(items__status=ItemStatus.PENDING)),
+        )
+        .order_by("-created_at", "-id")
     )
 
 
