@@ -2,7 +2,13 @@
 and ``POST /statements/{id}/approve/`` (409 unless the statement is closed)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -30,10 +36,19 @@ StatementConflict = inline_serializer(
 FilterErrors = inline_serializer("StatementFilterErrors", {"month": ERRORS, "status": ERRORS})
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$", "example": "2025-01"})
+class MonthField(serializers.DateField):
+    """A statement month in the API: "YYYY-MM" (a string, not a date)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m")
+        super().__init__(**kwargs)
+
+
 class AdminStatementSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.real_name", read_only=True)
     county = serializers.CharField(source="partner.village.county.code", read_only=True)
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     commission = MoneyField()
     incentive = MoneyField()
     clawbacks = MoneyField(help_text="Positive; taken off the total.")
@@ -74,6 +89,7 @@ class Pages(PageNumberPagination):
 
 class AdminStatementsView(APIView):
     permission_classes = [IsAuthenticated, IsProgrammeAdmin]
+    pagination_class = Pages  # the schema shows the paginated answer
 
     @extend_schema(
         operation_id="statements_list",
@@ -83,10 +99,13 @@ class AdminStatementsView(APIView):
             OpenApiParameter("status", OpenApiTypes.STR, enum=StatementStatus.values),
             OpenApiParameter("county", OpenApiTypes.STR, description="Six-digit county code."),
             OpenApiParameter("province", OpenApiTypes.STR, description="Two-digit province code."),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses={200: AdminStatementSerializer(many=True), 400: FilterErrors, 403: Detail},
+        responses={
+            200: AdminStatementSerializer(many=True),
+            400: FilterErrors,
+            403: Detail,
+            404: OpenApiResponse(Detail, description="No such page."),
+        },
     )
     def get(self, request):
         params = request.query_params
@@ -105,7 +124,7 @@ class AdminStatementsView(APIView):
         rows = statements.statements_for_admin(
             month=month, status=wanted, county=params.get("county") or None, province=params.get("province") or None
         )
-        pages = Pages()
+        pages = self.pagination_class()
         page = pages.paginate_queryset(rows, request, view=self)
         return pages.get_paginated_response(AdminStatementSerializer(page, many=True).data)
 

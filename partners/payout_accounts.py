@@ -124,7 +124,7 @@ def payout_account_set(
         setattr(current, name, value)
     current.updated_at = timezone.now()
     current.updated_by = by_user
-    current._history_user = by_user  # simple_history records who
+    current._history_user = by_user  # type: ignore[attr-defined]  # simple_history records who
     current.full_clean(exclude=["partner"])
     current.save()
     return current

@@ -16,6 +16,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analytics.statements_api import MonthField
 from rural_taobao.access import IsProgrammeAdmin
 from rural_taobao.dates import parse_month
 from rural_taobao.money import MoneyField
@@ -39,7 +40,7 @@ BatchProblem = inline_serializer(
 BatchErrors = inline_serializer(
     "PayoutBatchErrors",
     {
-        "statements": ERRORS,
+        "statements": serializers.JSONField(required=False, help_text="Messages, or {index: messages}."),
         "month": ERRORS,
         "county": ERRORS,
         "province": ERRORS,
@@ -56,7 +57,7 @@ class PayoutItemSerializer(serializers.Serializer):
     reference = serializers.CharField(source="statement.reference", help_text="The transfer memo.")
     partner = serializers.IntegerField(source="statement.partner_id")
     partner_name = serializers.CharField(source="statement.partner.real_name")
-    month = serializers.DateField(source="statement.month", format="%Y-%m")
+    month = MonthField(source="statement.month")
     amount = MoneyField()
     holder_name = serializers.CharField()
     account_kind = serializers.CharField()
@@ -91,7 +92,12 @@ class PayoutBatchDetailSerializer(PayoutBatchSerializer):
 
 
 class BatchCreateSerializer(serializers.Serializer):
-    statements = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=False)
+    statements = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        allow_empty=False,
+        max_length=10_000,
+    )
     month = serializers.CharField(required=False, help_text="YYYY-MM")
     county = serializers.CharField(required=False, allow_blank=True, max_length=6)
     province = serializers.CharField(required=False, allow_blank=True, max_length=2)
@@ -136,6 +142,20 @@ class ResultsReportSerializer(serializers.Serializer):
     errors = ResultRowErrorSerializer(many=True)
 
 
+ResultsRefusal = inline_serializer(
+    "PayoutResultsRefusal",
+    {
+        "rows": serializers.IntegerField(required=False),
+        "paid": serializers.IntegerField(required=False),
+        "failed": serializers.IntegerField(required=False),
+        "unchanged": serializers.IntegerField(required=False),
+        "errors": ResultRowErrorSerializer(many=True, required=False),
+        "file": ERRORS,
+        "non_field_errors": ERRORS,
+    },
+)
+
+
 class Pages(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -151,14 +171,19 @@ def _detail(request, batch_id: int):
 
 class PayoutBatchesView(APIView):
     permission_classes = [IsAuthenticated, IsProgrammeAdmin]
+    pagination_class = Pages  # the schema shows the paginated answer
 
     @extend_schema(
         operation_id="payouts_list",
         summary="Payout batches (admin)",
-        responses={200: PayoutBatchSerializer(many=True), 403: Detail},
+        responses={
+            200: PayoutBatchSerializer(many=True),
+            403: Detail,
+            404: OpenApiResponse(Detail, description="No such page."),
+        },
     )
     def get(self, request):
-        pages = Pages()
+        pages = self.pagination_class()
         page = pages.paginate_queryset(selectors.batches_list(), request, view=self)
         return pages.get_paginated_response(PayoutBatchSerializer(page, many=True).data)
 
@@ -264,7 +289,7 @@ class PayoutResultsView(APIView):
         responses={
             200: ResultsReportSerializer,
             400: OpenApiResponse(
-                ResultsReportSerializer,
+                ResultsRefusal,
                 description='Bad rows (nothing was written) — or {"file": [...]} when the file cannot be read.',
             ),
             403: Detail,

@@ -326,6 +326,7 @@ def payout_results_import(
             if item is None:
                 report.errors.append(ResultRowError(number, "memo", _("No line of this batch has this memo.")))
                 continue
+            outcome: str
             if status in SUCCESS_VALUES:
                 outcome = ItemStatus.PAID
             elif status in FAILURE_VALUES:

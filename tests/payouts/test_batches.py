@@ -259,3 +259,13 @@ def test_many_partners(admin_user, county_a):
         approved_statement(p, approver=admin_user)
     batch = services.payout_batch_create(month=MONTH, county_code=county_a.code, by_user=admin_user)
     assert batch.items.count() == 5
+
+
+def test_ids_out_of_range(admin_user):
+    client = admin_api(admin_user)
+    huge = 10**20
+    assert client.get(f"/api/v1/payouts/{huge}/").status_code == 404
+    assert client.post(f"/api/v1/statements/{huge}/approve/").status_code == 404
+    assert client.post(f"/api/v1/payouts/{huge}/paid/", {"reference": "X", "paid_on": "2025-02-10"}).status_code == 404
+    response = client.post("/api/v1/payouts/", {"statements": [huge]}, format="json")
+    assert response.status_code == 400 and "statements" in response.json()
