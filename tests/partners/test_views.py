@@ -27,6 +27,7 @@ ONBOARDING_URLS = [
     ("detail", {"partner_id": 1}, "get"),
     ("transition", {"partner_id": 1}, "post"),
     ("set_password_link", {"partner_id": 1}, "post"),
+    ("payout_account", {"partner_id": 1}, "post"),
     ("import", {}, "get"),
     ("import", {}, "post"),
     ("import_confirm", {}, "post"),
