@@ -46,7 +46,9 @@ class NewBatchForm(forms.Form):
 
 class PaidForm(forms.Form):
     reference = forms.CharField(label=gettext_lazy("Bank or Alipay reference"), max_length=100)
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=gettext_lazy("Paid on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
 
 class ResultsForm(forms.Form):
