@@ -61,7 +61,9 @@ def phones(db):
 
 def an_order(partner, category, *, paid: dt.datetime, amount="3999.00", quantity=2, **kwargs) -> Order:
     villager = VillagerFactory(partner=partner)
-    return make_order(partner=partner, villager=villager, lines=[(category, quantity, Decimal(amount))], paid_at=paid, **kwargs)
+    return make_order(
+        partner=partner, villager=villager, lines=[(category, quantity, Decimal(amount))], paid_at=paid, **kwargs
+    )
 
 
 def statement(partner, month) -> MonthlyStatement:
