@@ -7,11 +7,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from analytics import rollups
+from orders.models import Order
 from partners.models import CommissionRate, IncentiveTier
 from rural_taobao import dates
 from tests.support.dates import shanghai
 from tests.support.factories import CategoryFactory, VillagerFactory
 from tests.support.orders import make_order
+from tests.support.platform import platform_says, record_number
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +47,12 @@ def march(alice, bob, monkeypatch):
         lines=[(phones, 1, Decimal("500.00"))],
         paid_at=shanghai(dt.date(2025, 3, 5)),
     )
-    rollups.run_rollups(rollups.days_with_orders(), trigger="test")
+    # The platform confirmed each order the day after payment (learned that evening).
+    for order in Order.objects.all():
+        number = record_number(order)
+        confirmed = order.paid_at + dt.timedelta(days=1)
+        platform_says(number, status="confirmed", at=confirmed, amount=order.total_amount, confirmed_at=confirmed)
+    rollups.run_rollups(rollups.days_with_orders(), trigger="test", full=True)
     return kept, returned
 
 
@@ -58,33 +65,30 @@ def api_for(user):
 def test_month_income_api_returns_the_statement_and_its_days(alice, march):
     # when
     response = api_for(alice.user).get("/api/v1/partners/me/income/", {"month": "2025-03"})
-    # then
+    # then: the kept order is payable; the returned one conflicts with the platform (confirmed there)
     assert response.status_code == 200
     body = response.json()
-    assert body == {
+    assert {k: body[k] for k in ("month", "orders", "sales", "commission", "incentive", "clawbacks", "total")} == {
         "month": "2025-03",
         "orders": 2,
         "sales": "8998.00",
-        "commission": "269.94",  # 3 % of 7,998 + 3 % of 1,000
-        "incentive": "300.00",  # assisted sales 8,998 ≥ 5,000
-        "reversals": "0.00",
-        "total": "569.94",
-        "status": "closed",
-        "days": [
-            {"date": "2025-03-03", "orders": 1, "sales": "7998.00", "commission": "239.94"},
-            {"date": "2025-03-04", "orders": 1, "sales": "1000.00", "commission": "30.00"},
-        ],
+        "commission": "239.94",  # 3 % of 7,998
+        "incentive": "300.00",  # payable assisted sales 7,998 ≥ 5,000
+        "clawbacks": "0.00",
+        "total": "539.94",
     }
+    assert (body["status"], body["payable"], body["pending"]) == ("closed", "539.94", "0.00")
+    assert body["days"] == [
+        {"date": "2025-03-03", "orders": 1, "sales": "7998.00", "commission": "239.94"},
+        {"date": "2025-03-04", "orders": 1, "sales": "1000.00", "commission": "30.00"},
+    ]
+    assert Order.objects.get(pk=march[1].pk).reconciliation == "status_conflict"
 
 
-def test_a_return_after_closing_lands_in_the_next_month(alice, march):
-    april = api_for(alice.user).get("/api/v1/partners/me/income/", {"month": "2025-04"}).json()
-    assert (april["sales"], april["reversals"], april["total"], april["status"]) == (
-        "-1000.00",
-        "30.00",
-        "-30.00",
-        "closed",
-    )
+def test_the_statements_list_is_the_partners_own(alice, bob, march):
+    body = api_for(alice.user).get("/api/v1/partners/me/statements/").json()
+    assert [(s["month"], s["status"], s["total"]) for s in body["results"]] == [("2025-03", "closed", "539.94")]
+    assert api_for(bob.user).get("/api/v1/partners/me/statements/").json()["results"][0]["total"] == "15.00"
 
 
 def test_income_api_refuses_a_bad_month_and_non_partners(alice, carol, march):
@@ -105,7 +109,7 @@ def test_income_page_explains_the_statement(client, alice, march):
     response = client.get("/partner/income/?month=2025-03", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "¥569.94" in html
+    assert "¥539.94" in html
     assert march[0].order_no in html and march[1].order_no in html
     assert "3.00%" in html
     assert 'id="income-chart"' in html
