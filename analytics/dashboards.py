@@ -343,14 +343,14 @@ def platform_confirmed_shares(county: County, period: Period) -> tuple[float | N
     over Σ total of all its orders paid in it (None without payments).
 
     The one dashboard figure read from the orders (the rollups do not carry what the
-    platform says): one aggregate over the county's payments of both periods, a range of
-    order_paid_at_idx filtered by county (order_county_recon_idx has the county and state)."""
+    platform says): one aggregate over the county's payments of both periods, joined to
+    their reconciliation rows by primary key."""
     previous = period.previous()
     start, end = days_bounds(period.start, period.end)
     previous_start, previous_end = days_bounds(previous.start, previous.end)
     now = Q(paid_at__gte=start, paid_at__lt=end)
     before = Q(paid_at__gte=previous_start, paid_at__lt=previous_end)
-    confirmed = Q(reconciliation=Reconciliation.CONFIRMED)
+    confirmed = Q(reconciliation_row__state=Reconciliation.CONFIRMED)
     row = (
         Order.objects.filter(county=county, paid_at__gte=min(start, previous_start), paid_at__lt=max(end, previous_end))
         .order_by()

@@ -154,7 +154,7 @@ def partner_month_orders(partner: Partner, month: dt.date):
             | Q(returned_at__gte=start, returned_at__lt=end)
             | Q(cancelled_at__gte=start, cancelled_at__lt=end, paid_at__isnull=False)
         )
-        .select_related("villager")
+        .select_related("villager", "reconciliation_row")
         .prefetch_related("lines__category", "commission_entries")
         .order_by("-paid_at", "-id")
     )

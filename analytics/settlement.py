@@ -18,7 +18,7 @@ open never changes, and no entry ever lands in such a month: an entry whose mont
 closed meanwhile lands in the current month. Running twice changes nothing.
 
 Each step is one set-based statement over the orders that fell due since the last run
-(an index range on ``payable_from`` / ``platform_refund_known_at``), never all history.
+(an index range on ``OrderReconciliation.payable_from`` / ``refund_known_at``), never all history.
 """
 
 import datetime as dt
@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
-from orders.models import Channel, Order, OrderLine, Reconciliation
+from orders.models import Channel, Order, OrderLine, OrderReconciliation, Reconciliation
 from partners.models import IncentiveTier
 from rural_taobao import dates
 
@@ -39,6 +39,7 @@ from .models import CommissionEntry, EntryKind, MonthlyStatement, StatementStatu
 ENTRIES = CommissionEntry._meta.db_table
 STATEMENTS = MonthlyStatement._meta.db_table
 ORDERS = Order._meta.db_table
+VIEWS = OrderReconciliation._meta.db_table
 LINES = OrderLine._meta.db_table
 TIERS = IncentiveTier._meta.db_table
 ZERO = Decimal("0.00")
@@ -92,23 +93,25 @@ def _open_month(partner_sql: str, month_sql: str, current: str) -> str:
 
 
 def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current) -> int:
-    window = "" if since is None else "AND o.payable_from > %s"
+    window = "" if since is None else "AND r.payable_from > %s"
     params: list = [_date(as_of)] + ([] if since is None else [_date(since - LOOKBACK)])
-    day_month = _month_of("o.payable_from")
+    day_month = _month_of("r.payable_from")
     cursor.execute(
         f"""
         INSERT INTO {ENTRIES}
             (partner_id, kind, order_id, day, month, amount, sales, assisted_sales, note, created_at)
-        SELECT o.partner_id, '{EntryKind.PAYABLE.value}', o.id, o.payable_from,
+        SELECT o.partner_id, '{EntryKind.PAYABLE.value}', o.id, r.payable_from,
                {_open_month("o.partner_id", day_month, "%s")},
                COALESCE(SUM(l.commission_amount), 0), o.total_amount,
                CASE WHEN o.channel = '{Channel.ASSISTED_PURCHASE.value}' THEN o.total_amount ELSE 0 END,
                '', %s
-          FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
-         WHERE o.payable_from IS NOT NULL AND o.payable_from <= %s {window}
-           AND o.reconciliation = '{Reconciliation.CONFIRMED.value}'
+          FROM {VIEWS} r
+          JOIN {ORDERS} o ON o.id = r.order_id
+          JOIN {LINES} l ON l.order_id = o.id
+         WHERE r.payable_from IS NOT NULL AND r.payable_from <= %s {window}
+           AND r.state = '{Reconciliation.CONFIRMED.value}'
            AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id AND e.kind = '{EntryKind.PAYABLE.value}')
-         GROUP BY o.id, o.partner_id, o.payable_from, o.total_amount, o.channel
+         GROUP BY o.id, o.partner_id, r.payable_from, o.total_amount, o.channel
         """,
         [current, now, *params],
     )
@@ -120,19 +123,21 @@ def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current)
 
 def _settle_clawbacks(cursor, as_of: dt.date, since: dt.date | None, now, current) -> int:
     end = _moment(dates.day_start(as_of + dt.timedelta(days=1)))
-    window = "" if since is None else "AND o.platform_refund_known_at >= %s"
+    window = "" if since is None else "AND r.refund_known_at >= %s"
     params: list = [end] + ([] if since is None else [_moment(dates.day_start(since - LOOKBACK))])
-    refund_day = _shanghai_date("o.platform_refund_known_at")
+    refund_day = _shanghai_date("r.refund_known_at")
     cursor.execute(
         f"""
         INSERT INTO {ENTRIES}
             (partner_id, kind, order_id, day, month, amount, sales, assisted_sales, concerns_month, note, created_at)
-        SELECT o.partner_id, '{EntryKind.CLAWBACK.value}', o.id, {refund_day},
-               {_open_month("o.partner_id", _month_of(refund_day), "%s")},
+        SELECT p.partner_id, '{EntryKind.CLAWBACK.value}', r.order_id, {refund_day},
+               {_open_month("p.partner_id", _month_of(refund_day), "%s")},
                -p.amount, -p.sales, -p.assisted_sales, p.month, '', %s
-          FROM {ORDERS} o JOIN {ENTRIES} p ON p.order_id = o.id AND p.kind = '{EntryKind.PAYABLE.value}'
-         WHERE o.platform_refund_known_at IS NOT NULL AND o.platform_refund_known_at < %s {window}
-           AND NOT EXISTS (SELECT 1 FROM {ENTRIES} c WHERE c.order_id = o.id AND c.kind = '{EntryKind.CLAWBACK.value}')
+          FROM {VIEWS} r JOIN {ENTRIES} p ON p.order_id = r.order_id AND p.kind = '{EntryKind.PAYABLE.value}'
+         WHERE r.refund_known_at IS NOT NULL AND r.refund_known_at < %s {window}
+           AND NOT EXISTS (
+               SELECT 1 FROM {ENTRIES} c WHERE c.order_id = r.order_id AND c.kind = '{EntryKind.CLAWBACK.value}'
+           )
         """,
         [current, now, *params],
     )
@@ -198,13 +203,19 @@ def _settle_tier_adjustments(now) -> int:
     for (partner_id, month), (day, lands_in) in sorted(latest.items()):
         statement = statements[(partner_id, month)]
         clawed = CommissionEntry.objects.filter(kind=EntryKind.CLAWBACK, order_id=OuterRef("order_id"))
-        base = CommissionEntry.objects.filter(partner_id=partner_id, month=month, kind=EntryKind.PAYABLE).exclude(
-            Exists(clawed)
-        ).aggregate(s=Sum("assisted_sales"))["s"] or ZERO
+        base = (
+            CommissionEntry.objects.filter(partner_id=partner_id, month=month, kind=EntryKind.PAYABLE)
+            .exclude(Exists(clawed))
+            .aggregate(s=Sum("assisted_sales"))["s"]
+            or ZERO
+        )
         _tier, target = tier_bonus(base, tiers)
-        corrected = CommissionEntry.objects.filter(
-            partner_id=partner_id, kind=EntryKind.TIER_ADJUSTMENT, concerns_month=month
-        ).aggregate(s=Sum("amount"))["s"] or ZERO
+        corrected = (
+            CommissionEntry.objects.filter(
+                partner_id=partner_id, kind=EntryKind.TIER_ADJUSTMENT, concerns_month=month
+            ).aggregate(s=Sum("amount"))["s"]
+            or ZERO
+        )
         deficit = target - (statement.incentive + corrected)
         if deficit < 0:
             created.append(
@@ -311,9 +322,7 @@ def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
             result.payable = _settle_payable(cursor, as_of, since, now, current)
             result.clawbacks = _settle_clawbacks(cursor, as_of, since, now, current)
         result.tier_adjustments = _settle_tier_adjustments(started)
-        months = set(
-            CommissionEntry.objects.filter(created_at__gte=started).values_list("month", flat=True).distinct()
-        )
+        months = set(CommissionEntry.objects.filter(created_at__gte=started).values_list("month", flat=True).distinct())
         months |= set(
             MonthlyStatement.objects.filter(status=StatementStatus.OPEN).values_list("month", flat=True).distinct()
         )
@@ -341,7 +350,7 @@ def pending_orders(partner_id: int, *, month: dt.date | None = None):
     orders = (
         Order.objects.filter(partner_id=partner_id, paid_at__isnull=False)
         .exclude(status__in=["cancelled", "returned"])
-        .exclude(reconciliation__in=[Reconciliation.REFUNDED])
+        .exclude(reconciliation_row__state=Reconciliation.REFUNDED)
         .exclude(commission_entries__kind=EntryKind.PAYABLE)
     )
     if month is not None:

@@ -90,25 +90,6 @@ def setup_database(args):
         print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-class ReconciliationDefault:
-    """bench/rollups.py's order generator predates ``Order.reconciliation`` (NOT NULL, a
-    Django-side default): the bench database gets a column default while generating."""
-
-    def __enter__(self):
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE orders_order ALTER COLUMN reconciliation SET DEFAULT 'unmatched'")
-        return self
-
-    def __exit__(self, *exc):
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE orders_order ALTER COLUMN reconciliation DROP DEFAULT")
-        return False
-
-
 def add_numbers(where: str, created_at_sql: str) -> int:
     """One platform number for each order matching ``where`` (SQL over orders o)."""
     from django.db import connection
@@ -215,7 +196,7 @@ def main():
 
     if not PlatformOrderNo.objects.filter(number__startswith="3").exists():
         print(f"» generating {args.orders:,} orders of history ({history_start} … {history_end})", flush=True)
-        with IndexesSetAside(), ReconciliationDefault():
+        with IndexesSetAside():
             generate_orders(args.orders, history_start, history_end, "history")
         started = time.perf_counter()
         added = add_numbers(f"o.paid_at < '{day.isoformat()}'::timestamp AT TIME ZONE 'Asia/Shanghai'", "o.paid_at")
@@ -264,7 +245,7 @@ def main():
     second = reconcile_orders(full=True)
     print(f"    again: {second.seconds:.1f} s, {second.orders:,} orders, {second.changed:,} changed", flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE orders_order")
+        cursor.execute("VACUUM ANALYZE orders_orderreconciliation")
     third = reconcile_orders(full=True)
     print(f"    again after VACUUM: {third.seconds:.1f} s, {third.changed:,} changed", flush=True)
     results.append(
@@ -279,8 +260,7 @@ def main():
         cursor.execute(f"SELECT count(*) FROM orders_order WHERE paid_at >= {start}")
         on_day = cursor.fetchone()[0]
     if not on_day:
-        with ReconciliationDefault():
-            generate_orders(args.normal_orders, day, day, "normal day")
+        generate_orders(args.normal_orders, day, day, "normal day")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE orders_order")
     # The day's numbers are recorded "now", after the last reconciliation.

@@ -196,21 +196,6 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # What the platform says of this order (orders.reconciliation writes these): money is
-    # earned only on what the platform confirmed (analytics.settlement reads them).
-    reconciliation = models.CharField(
-        _("reconciliation"), max_length=16, choices=Reconciliation.choices, default=Reconciliation.UNMATCHED
-    )
-    platform_amount = money_field(verbose_name=_("platform amount (yuan)"), null=True, blank=True)
-    platform_confirmed_at = models.DateTimeField(_("platform confirmed at"), null=True, blank=True)
-    # The latest moment the platform's view of this order changed (a record imported or
-    # changed, a number recorded): the day we learned a confirmation or a refund.
-    platform_known_at = models.DateTimeField(_("platform view changed at"), null=True, blank=True)
-    # When we learned the platform refunded or closed it (a clawback lands on that day).
-    platform_refund_known_at = models.DateTimeField(_("platform refund learned at"), null=True, blank=True)
-    # A confirmed order's commission becomes payable on this Shanghai day: the return
-    # window after the confirmation, and never before the day we learned of it.
-    payable_from = models.DateField(_("commission payable from"), null=True, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -231,9 +216,6 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=[OrderStatus.PLACED, OrderStatus.CANCELLED]) | Q(paid_at__isnull=False),
                 name="order_past_payment_has_paid_at",
-            ),
-            models.CheckConstraint(
-                condition=Q(reconciliation__in=Reconciliation.values), name="order_reconciliation_valid"
             ),
         ]
         indexes = [
@@ -263,18 +245,6 @@ class Order(models.Model):
             models.Index(fields=["paid_at"], name="order_paid_at_idx"),
             models.Index(fields=["returned_at"], name="order_returned_at_idx"),
             models.Index(fields=["cancelled_at"], name="order_cancelled_at_idx"),
-            # The reconciliation list of a county (and settlement: confirmed orders).
-            models.Index(fields=["county", "reconciliation"], name="order_county_recon_idx"),
-            # Settlement takes the orders whose commission falls due, or whose refund
-            # was learned, since its last run.
-            models.Index(
-                fields=["payable_from"], name="order_payable_from_idx", condition=Q(payable_from__isnull=False)
-            ),
-            models.Index(
-                fields=["platform_refund_known_at"],
-                name="order_refund_known_idx",
-                condition=Q(platform_refund_known_at__isnull=False),
-            ),
         ]
 
     def __str__(self):
@@ -282,6 +252,95 @@ class Order(models.Model):
 
     def legal_next_statuses(self) -> tuple[str, ...]:
         return ORDER_TRANSITIONS[self.status]
+
+    # What the platform says of the order lives in its ``OrderReconciliation`` row (none
+    # yet: unmatched). These read it for pages, the API and exports.
+    @property
+    def platform_view(self) -> "OrderReconciliation | None":
+        try:
+            return self.reconciliation_row
+        except OrderReconciliation.DoesNotExist:
+            return None
+
+    @property
+    def reconciliation(self) -> str:
+        view = self.platform_view
+        return view.state if view else Reconciliation.UNMATCHED.value
+
+    def get_reconciliation_display(self) -> str:
+        return str(Reconciliation(self.reconciliation).label)
+
+    @property
+    def platform_amount(self) -> Decimal | None:
+        view = self.platform_view
+        return view.amount if view else None
+
+    @property
+    def platform_confirmed_at(self):
+        view = self.platform_view
+        return view.confirmed_at if view else None
+
+    @property
+    def payable_from(self):
+        view = self.platform_view
+        return view.payable_from if view else None
+
+
+class OrderReconciliation(models.Model):
+    """What the platform says of one order (``orders.reconciliation`` writes it; settlement
+    reads it): an order with no row is ``unmatched``. A narrow table of its own, so the
+    nightly reconciliation rewrites a few small rows, never the wide, much-indexed orders.
+    Money is earned only on what the platform confirmed."""
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, primary_key=True, related_name="reconciliation_row", verbose_name=_("order")
+    )
+    state = models.CharField(
+        _("reconciliation"), max_length=16, choices=Reconciliation.choices, default=Reconciliation.UNMATCHED
+    )
+    amount = money_field(verbose_name=_("platform amount (yuan)"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("platform confirmed at"), null=True, blank=True)
+    # The latest moment the platform's view of this order changed (a record imported or
+    # changed, a number recorded): the day we learned a confirmation or a refund.
+    known_at = models.DateTimeField(_("platform view changed at"), null=True, blank=True)
+    # When we learned the platform refunded or closed it (a clawback lands on that day).
+    refund_known_at = models.DateTimeField(_("platform refund learned at"), null=True, blank=True)
+    # A confirmed order's commission becomes payable on this Shanghai day: the return
+    # window after the confirmation, and never before the day we learned of it.
+    payable_from = models.DateField(_("commission payable from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order reconciliation")
+        verbose_name_plural = _("order reconciliations")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=Reconciliation.values), name="order_reconciliation_valid"),
+            models.CheckConstraint(
+                condition=Q(payable_from__isnull=True) | Q(state=Reconciliation.CONFIRMED),
+                name="order_reconciliation_payable_only_confirmed",
+            ),
+        ]
+        indexes = [
+            # The reconciliation list's states other than confirmed are few.
+            models.Index(fields=["state"], name="order_recon_state_idx", condition=~Q(state=Reconciliation.CONFIRMED)),
+            # Settlement takes the orders whose commission falls due, or whose refund
+            # was learned, since its last run.
+            models.Index(
+                fields=["payable_from"], name="order_payable_from_idx", condition=Q(payable_from__isnull=False)
+            ),
+            models.Index(
+                fields=["refund_known_at"], name="order_refund_known_idx", condition=Q(refund_known_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.state}"
+
+
+def reconciliation_is(state: str) -> Q:
+    """Orders in a reconciliation state (an order without a row is unmatched)."""
+    if state == Reconciliation.UNMATCHED:
+        return Q(reconciliation_row__isnull=True) | Q(reconciliation_row__state=state)
+    return Q(reconciliation_row__state=state)
 
 
 class OrderLine(models.Model):
@@ -296,7 +355,9 @@ class OrderLine(models.Model):
     # Snapshotted when the order is paid: the rate in force on the paid day and the
     # commission it earns, so income never changes when a rate is edited later.
     commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True)
-    commission_amount = money_field(verbose_name=_("commission (yuan)"), default=models.NOT_PROVIDED, null=True, blank=True)
+    commission_amount = money_field(
+        verbose_name=_("commission (yuan)"), default=models.NOT_PROVIDED, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["id"]

@@ -18,8 +18,9 @@ after the (latest) confirmation, and never before the day we learned of it (a fi
 brings an old confirmation makes it payable from the day it was imported). The day a
 refund was learned is kept for the clawback.
 
-Set-based: one aggregate of the orders' platform records into a temp table, one UPDATE
-of the orders whose figures changed. The nightly run takes only what changed since the
+Set-based: one aggregate of the orders' platform records into a temp table, one upsert
+into the narrow ``OrderReconciliation`` table of the rows whose figures changed (the wide
+orders table is only read). The nightly run takes only what changed since the
 last run (records changed, numbers added, orders cancelled or returned); ``full`` takes
 every order that has a platform number.
 """
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from .models import (
     Order,
+    OrderReconciliation,
     OrderStatus,
     PlatformOrder,
     PlatformOrderNo,
@@ -44,6 +46,7 @@ from .models import (
 )
 
 ORDERS = Order._meta.db_table
+VIEWS = OrderReconciliation._meta.db_table
 NUMBERS = PlatformOrderNo._meta.db_table
 RECORDS = PlatformOrder._meta.db_table
 TOUCHED = "recon_touched"
@@ -79,12 +82,9 @@ def _adapt(moment: dt.datetime):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _touched_orders(cursor, since: dt.datetime | None) -> None:
-    """The temp table of order ids to reconcile."""
+def _touched_orders(cursor, since: dt.datetime) -> None:
+    """The temp table of order ids to reconcile: what changed since ``since``."""
     cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
-    if since is None:
-        cursor.execute(f"CREATE TEMP TABLE {TOUCHED} AS SELECT DISTINCT order_id FROM {NUMBERS}")
-        return
     s = _adapt(since)
     cursor.execute(
         f"""
@@ -101,7 +101,9 @@ def _touched_orders(cursor, since: dt.datetime | None) -> None:
     )
 
 
-def _compute_figures(cursor) -> None:
+def _compute_figures(cursor, *, every_order: bool) -> None:
+    """Per order with platform numbers (the touched ones, or ``every_order``): its platform
+    figures, in a temp table."""
     refund_statuses = f"('{PlatformStatus.REFUNDED.value}', '{PlatformStatus.CLOSED.value}')"
     confirmed = PlatformStatus.CONFIRMED.value
     cursor.execute(f"DROP TABLE IF EXISTS {FIGURES}")
@@ -119,7 +121,7 @@ def _compute_figures(cursor) -> None:
                MAX(p.changed_at) AS record_changed_at,
                MAX(n.created_at) AS number_added_at
           FROM {NUMBERS} n
-          JOIN {TOUCHED} t ON t.order_id = n.order_id
+          {"" if every_order else f"JOIN {TOUCHED} t ON t.order_id = n.order_id"}
           LEFT JOIN {RECORDS} p ON p.number = n.number
          GROUP BY n.order_id
         """
@@ -140,51 +142,44 @@ def _state_sql(tolerance: Decimal) -> str:
         END"""
 
 
+def _analyze(cursor, table: str) -> None:
+    """Fresh statistics on a temp table (autovacuum never sees them), so PostgreSQL plans
+    the joins over a million rows as hash joins."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
+
+
 def _apply(cursor, window_days: int, tolerance: Decimal) -> int:
-    """Write the new figures onto the orders whose figures differ; returns rows changed."""
+    """Upsert the new figures of the orders whose figures differ; returns rows changed."""
     known = _greatest("COALESCE(f.record_changed_at, f.number_added_at)", "f.number_added_at")
     state = _state_sql(tolerance)
     payable_from = _greatest(_plus_days(_shanghai_date("f.confirmed_at"), window_days), _shanghai_date(known))
-    # The new values once, in a second temp table, so the UPDATE compares and sets them plainly.
-    cursor.execute("DROP TABLE IF EXISTS recon_new")
-    cursor.execute(
-        f"""
-        CREATE TEMP TABLE recon_new AS
-        SELECT o.id AS order_id,
-               {state} AS state,
-               f.amount AS amount,
-               f.confirmed_at AS confirmed_at,
-               {known} AS known_at,
-               f.refund_known_at AS refund_known_at,
-               {payable_from} AS payable_from
-          FROM {FIGURES} f JOIN {ORDERS} o ON o.id = f.order_id
-        """
-    )
     confirmed = Reconciliation.CONFIRMED.value
-    differs = (
-        "o.reconciliation IS DISTINCT FROM x.state OR o.platform_amount IS DISTINCT FROM x.amount "
-        "OR o.platform_confirmed_at IS DISTINCT FROM x.confirmed_at OR o.platform_known_at IS DISTINCT FROM x.known_at "
-        "OR o.platform_refund_known_at IS DISTINCT FROM x.refund_known_at "
-        f"OR o.payable_from IS DISTINCT FROM (CASE WHEN x.state = '{confirmed}' THEN x.payable_from END)"
-    )
-    if connection.vendor != "postgresql":
-        differs = differs.replace("IS DISTINCT FROM", "IS NOT")
+    columns = ("state", "amount", "confirmed_at", "known_at", "refund_known_at", "payable_from")
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    differs = " OR ".join(f"{VIEWS}.{c} {distinct} excluded.{c}" for c in columns)
     cursor.execute(
         f"""
-        UPDATE {ORDERS} AS o
-           SET reconciliation = x.state,
-               platform_amount = x.amount,
-               platform_confirmed_at = x.confirmed_at,
-               platform_known_at = x.known_at,
-               platform_refund_known_at = x.refund_known_at,
-               payable_from = CASE WHEN x.state = '{confirmed}' THEN x.payable_from END
-          FROM recon_new x
-         WHERE o.id = x.order_id AND ({differs})
+        INSERT INTO {VIEWS} (order_id, {", ".join(columns)})
+        SELECT x.order_id, x.state, x.amount, x.confirmed_at, x.known_at, x.refund_known_at,
+               CASE WHEN x.state = '{confirmed}' THEN x.payable_from END
+          FROM (
+            SELECT o.id AS order_id,
+                   {state} AS state,
+                   f.amount AS amount,
+                   f.confirmed_at AS confirmed_at,
+                   {known} AS known_at,
+                   f.refund_known_at AS refund_known_at,
+                   {payable_from} AS payable_from
+              FROM {FIGURES} f JOIN {ORDERS} o ON o.id = f.order_id
+          ) AS x
+         WHERE true
+        ON CONFLICT (order_id) DO UPDATE
+           SET {", ".join(f"{c} = excluded.{c}" for c in columns)}
+         WHERE {differs}
         """
     )
-    changed = max(cursor.rowcount, 0)
-    cursor.execute("DROP TABLE IF EXISTS recon_new")
-    return changed
+    return max(cursor.rowcount, 0)
 
 
 def reconcile_orders(*, full: bool = False) -> ReconcileResult:
@@ -199,8 +194,11 @@ def reconcile_orders(*, full: bool = False) -> ReconcileResult:
     # look back a minute (reconciling an order twice is harmless).
     since = None if full or last is None else last.upto - dt.timedelta(minutes=1)
     with transaction.atomic(), connection.cursor() as cursor:
-        _touched_orders(cursor, since)
-        _compute_figures(cursor)
+        if since is not None:
+            _touched_orders(cursor, since)
+            _analyze(cursor, TOUCHED)
+        _compute_figures(cursor, every_order=since is None)
+        _analyze(cursor, FIGURES)
         cursor.execute(f"SELECT COUNT(*) FROM {FIGURES}")
         orders = cursor.fetchone()[0]
         changed = _apply(cursor, window, tolerance)
@@ -215,6 +213,7 @@ def reconcile_orders(*, full: bool = False) -> ReconcileResult:
 def reconciliation_counts(orders) -> dict[str, int]:
     """How many of the given orders are in each state (for the list's filter chips)."""
     counts = dict.fromkeys(Reconciliation.values, 0)
-    for row in orders.order_by().values("reconciliation").annotate(n=Count("id")):
-        counts[row["reconciliation"]] = row["n"]
+    rows = orders.order_by().values("reconciliation_row__state").annotate(n=Count("id"))
+    for row in rows:
+        counts[row["reconciliation_row__state"] or Reconciliation.UNMATCHED.value] += row["n"]
     return counts

@@ -24,7 +24,7 @@ from counties.models import County
 from counties.selectors import counties_visible_to
 from rural_taobao import dates
 
-from .models import Order, Reconciliation
+from .models import Order, Reconciliation, reconciliation_is
 from .reconciliation import reconciliation_counts
 from .selectors import orders_visible_to
 
@@ -101,8 +101,8 @@ def reconciliation_list(user, params) -> ReconciliationList:
         start, end = dates.month_bounds(data["month"])
         scoped = scoped.filter(paid_at__gte=start, paid_at__lt=end)
     counts = reconciliation_counts(scoped)
-    orders = scoped.filter(reconciliation=data["state"]) if data["state"] else scoped
-    orders = orders.select_related("partner", "village", "county").order_by("-paid_at", "-id")
+    orders = scoped.filter(reconciliation_is(data["state"])) if data["state"] else scoped
+    orders = orders.select_related("partner", "village", "county", "reconciliation_row").order_by("-paid_at", "-id")
     return ReconciliationList(form=form, orders=orders, counts=counts, county=county)
 
 

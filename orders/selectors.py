@@ -218,7 +218,9 @@ def offset_page(queryset: QuerySet, page: str | int | None, *, per_page: int) ->
 
 
 def order_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.select_related("villager", "promotion", "partner", "county", "village").prefetch_related(
+    return queryset.select_related(
+        "villager", "promotion", "partner", "county", "village", "reconciliation_row"
+    ).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("category").order_by("id")),
         Prefetch("status_changes", queryset=OrderStatusChange.objects.select_related("changed_by")),
     )

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from orders.models import Order, OrderStatus, PlatformOrderNo, Reconciliation
+from orders.models import Order, OrderReconciliation, OrderStatus, PlatformOrderNo, Reconciliation
 from orders.services import (
     IdempotencyConflict,
     NotTheOrdersPartner,
@@ -320,7 +320,7 @@ def test_a_bad_number_is_shown_on_the_form_field(as_alice):
 
 def test_the_order_page_shows_the_numbers_and_the_reconciliation_state(as_alice, alice):
     order = place_order(alice, platform_order_nos=["2388001122334455"])
-    Order.objects.filter(pk=order.pk).update(reconciliation=Reconciliation.AMOUNT_MISMATCH, platform_amount="7000.00")
+    OrderReconciliation.objects.create(order=order, state=Reconciliation.AMOUNT_MISMATCH, amount="7000.00")
     page = as_alice.get(reverse("partner_order_detail", args=[order.pk])).content.decode()
     assert "2388001122334455" in page
     assert 'data-state="amount_mismatch"' in page
