@@ -3,7 +3,7 @@ statements (``/partners/me/statements/``) and disputes (``/partners/me/disputes/
 the admins' side of disputes (``/disputes/``, ``/disputes/{id}/resolve/``)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
@@ -18,6 +18,7 @@ from rural_taobao.money import MoneyField
 
 from . import disputes, income
 from .models import Dispute, DisputeStatus, MonthlyStatement, StatementStatus
+from .statements_api import MonthField
 
 ERRORS = serializers.ListField(child=serializers.CharField(), required=False)
 Forbidden = inline_serializer("IncomeForbidden", {"detail": serializers.CharField()})
@@ -79,7 +80,7 @@ class PartnerMeIncomeView(APIView):
 
 
 class StatementSerializer(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     commission = MoneyField()
     incentive = MoneyField()
     clawbacks = MoneyField()
@@ -114,21 +115,25 @@ class Pages(PageNumberPagination):
 
 class PartnerMeStatementsView(APIView):
     permission_classes = [IsAuthenticated, IsIncomePartner]
+    pagination_class = Pages  # the schema shows the paginated answer
 
     @extend_schema(
         operation_id="partners_me_statements",
-        responses={200: StatementSerializer(many=True), 403: Forbidden},
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={
+            200: StatementSerializer(many=True),
+            403: Forbidden,
+            404: OpenApiResponse(Forbidden, description="No such page."),
+        },
     )
     def get(self, request):
         partner = income_partner_of(request.user)
-        pages = Pages()
+        pages = self.pagination_class()
         page = pages.paginate_queryset(income.partner_statements(partner), request, view=self)
         return pages.get_paginated_response(StatementSerializer(page, many=True).data)
 
 
 class DisputeSerializer(serializers.ModelSerializer):
-    statement_month = serializers.DateField(source="statement.month", format="%Y-%m", read_only=True)
+    statement_month = MonthField(source="statement.month", read_only=True)
     order_no = serializers.CharField(source="order.order_no", read_only=True, allow_null=True, default=None)
     amount = MoneyField(allow_null=True, read_only=True)
 
@@ -167,7 +172,9 @@ class PartnerMeDisputesView(APIView):
         needed = IsWorkingPartner if self.request.method == "POST" else IsIncomePartner
         return [IsAuthenticated(), needed()]
 
-    @extend_schema(operation_id="partners_me_disputes_list", responses={200: DisputeSerializer(many=True), 403: Forbidden})
+    @extend_schema(
+        operation_id="partners_me_disputes_list", responses={200: DisputeSerializer(many=True), 403: Forbidden}
+    )
     def get(self, request):
         partner = income_partner_of(request.user)
         return Response(DisputeSerializer(income.partner_disputes(partner), many=True).data)
@@ -190,20 +197,33 @@ class PartnerMeDisputesView(APIView):
         return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
 
+DisputeFilterErrors = inline_serializer("DisputeFilterErrors", {"status": ERRORS})
+
+
 class AdminDisputesView(APIView):
     permission_classes = [IsAuthenticated, IsProgrammeAdmin]
+    pagination_class = Pages  # the schema shows the paginated answer
 
     @extend_schema(
         operation_id="disputes_list",
         parameters=[OpenApiParameter("status", str, enum=DisputeStatus.values)],
-        responses={200: DisputeSerializer(many=True), 403: Forbidden},
+        responses={
+            200: DisputeSerializer(many=True),
+            400: DisputeFilterErrors,
+            403: Forbidden,
+            404: OpenApiResponse(Forbidden, description="No such page."),
+        },
     )
     def get(self, request):
         disputes_qs = Dispute.objects.select_related("statement", "order").order_by("-created_at")
         wanted = request.query_params.get("status")
-        if wanted in DisputeStatus.values:
+        if wanted and wanted not in DisputeStatus.values:
+            return Response(
+                {"status": [f"One of {', '.join(DisputeStatus.values)}."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        if wanted:
             disputes_qs = disputes_qs.filter(status=wanted)
-        pages = Pages()
+        pages = self.pagination_class()
         page = pages.paginate_queryset(disputes_qs, request, view=self)
         return pages.get_paginated_response(DisputeSerializer(page, many=True).data)
 

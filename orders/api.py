@@ -26,12 +26,12 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from counties.models import County
-from partners.access import is_partner, partner_of
+from partners.access import is_working_partner, partner_of, working_partner_of
 from rural_taobao import dates
 from rural_taobao.access import any_of, is_admin, is_county_staff, role_permission
 from rural_taobao.api import StandardPagination
@@ -60,23 +60,35 @@ from .services import (
     order_create,
     order_platform_numbers_add,
     order_transition,
+    partner_not_active_message,
 )
 
 # ── Permissions and throttling ───────────────────────────────────────────────
 
 
-# Partners, county staff and admins read orders; other logins have no business here.
+# Working partners, county staff and admins read orders; other logins (a partner who
+# exited keeps only their income) have no business here.
 HasOrdersRole = role_permission(
-    any_of(is_admin, is_county_staff, is_partner), message="Your account has no role that may use orders."
+    any_of(is_admin, is_county_staff, is_working_partner), message="Your account has no role that may use orders."
 )
 IsPartnerOrAdmin = role_permission(
-    any_of(is_admin, is_partner), message="Villagers are visible to their own partner and to admins only."
+    any_of(is_admin, is_working_partner), message="Villagers are visible to their own partner and to admins only."
 )
+
+
+class PartnerAtWork(BasePermission):
+    """A partner who is not active (exited: only their income is open) gets a 403 that says why."""
+
+    def has_permission(self, request, view):
+        partner = partner_of(request.user)
+        if partner is not None and not partner.is_active:
+            raise PermissionDenied(partner_not_active_message(partner))
+        return True
 
 
 def _ensure_partner_writes(request, order: Order | None = None):
     """Orders change only by their own partner; admins and county staff read."""
-    partner = partner_of(request.user)
+    partner = working_partner_of(request.user)
     if partner is None or (order is not None and order.partner_id != partner.pk):
         raise PermissionDenied("Only the order's own village partner may change orders.")
     return partner
@@ -461,11 +473,9 @@ CREATE_EXAMPLE = OpenApiExample(
     ),
     retrieve=extend_schema(summary="One order", responses={200: OrderSerializer, 404: OrderRefusalSerializer}),
 )
-class OrderViewSet(
-    WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = OrderSerializer
-    permission_classes = [IsAuthenticated, HasOrdersRole]
+    permission_classes = [IsAuthenticated, PartnerAtWork, HasOrdersRole]
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_class = selectors.OrderFilter  # the order list page's filter, as query parameters
     ordering_fields = ["placed_at", "paid_at", "total_amount", "id"]
@@ -475,7 +485,7 @@ class OrderViewSet(
     def get_queryset(self):
         return (
             selectors.orders_visible_to(self.request.user)
-            .select_related("villager", "county")
+            .select_related("villager", "county", "reconciliation_row")
             .prefetch_related(
                 Prefetch("lines", queryset=OrderLine.objects.select_related("category").order_by("id")),
                 Prefetch("platform_numbers", queryset=PlatformOrderNo.objects.order_by("id")),
@@ -577,7 +587,8 @@ class OrderViewSet(
             200: OpenApiResponse(OrderSerializer, description="The order with its numbers."),
             400: OpenApiResponse(PlatformOrderNosErrorSerializer, description="A bad or taken number."),
             403: OpenApiResponse(
-                OrderRefusalSerializer, description="Not the order's partner or an admin, or a partner who is not active."
+                OrderRefusalSerializer,
+                description="Not the order's partner or an admin, or a partner who is not active.",
             ),
             404: OpenApiResponse(OrderRefusalSerializer, description="No such order for the caller."),
             409: OpenApiResponse(OrderConflictSerializer, description="The order was cancelled."),
@@ -606,7 +617,7 @@ class OrderViewSet(
 @extend_schema_view(list=extend_schema(summary="Product categories"))
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CategorySerializer
-    permission_classes = [IsAuthenticated, HasOrdersRole]
+    permission_classes = [IsAuthenticated, PartnerAtWork, HasOrdersRole]
     queryset = Category.objects.order_by("sort_order", "slug")
     filter_backends = [filters.DjangoFilterBackend]
     filterset_fields = ["is_farm_produce"]
@@ -628,7 +639,7 @@ class PromotionFilter(filters.FilterSet):
 @extend_schema_view(list=extend_schema(summary="Promotions (6.18, 11.11 …)"))
 class PromotionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PromotionSerializer
-    permission_classes = [IsAuthenticated, HasOrdersRole]
+    permission_classes = [IsAuthenticated, PartnerAtWork, HasOrdersRole]
     queryset = Promotion.objects.order_by("-starts_on", "pk")
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_class = PromotionFilter
@@ -652,7 +663,7 @@ class VillagerFilter(filters.FilterSet):
 )
 class VillagerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = VillagerSerializer
-    permission_classes = [IsAuthenticated, IsPartnerOrAdmin]
+    permission_classes = [IsAuthenticated, PartnerAtWork, IsPartnerOrAdmin]
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_class = VillagerFilter
     ordering_fields = ["name", "created_at", "last_order_at"]
@@ -680,6 +691,9 @@ class ReconciliationRowSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.real_name", read_only=True)
     county = serializers.CharField(source="county.code", read_only=True)
     village = serializers.CharField(source="village.name", read_only=True)
+    platform_amount = MoneyField(read_only=True, allow_null=True, help_text="The platform's amount (yuan).")
+    reconciliation = serializers.ChoiceField(choices=Reconciliation.choices, read_only=True)
+    platform_confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     platform_order_nos = serializers.SerializerMethodField()
 
     class Meta:

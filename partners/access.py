@@ -101,8 +101,8 @@ def income_partner_of(user) -> Partner | None:
     if partner.is_active:
         return partner
     within = dt.timedelta(days=settings.EXITED_PARTNER_INCOME_DAYS)
-    exited_lately = partner.status == PartnerStatus.EXITED and partner.exited_at is not None
-    if exited_lately and timezone.now() - partner.exited_at <= within:
+    exited_at = partner.exited_at
+    if partner.status == PartnerStatus.EXITED and exited_at is not None and timezone.now() - exited_at <= within:
         return partner
     return None
 

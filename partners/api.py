@@ -31,7 +31,7 @@ from rural_taobao.access import IsProgrammeAdmin
 from rural_taobao.accounts import set_password_path
 from rural_taobao.phones import MOBILE_PHONE_MESSAGE, MOBILE_PHONE_REGEX, normalize_phone
 
-from .access import IsPartner, partner_of
+from .access import IsWorkingPartner, partner_of
 from .forms import MAX_IMPORT_FILE_BYTES
 from .importing import IMPORT_STATUSES, import_partners
 from .models import Partner, PartnerStatus
@@ -432,7 +432,7 @@ class PartnerViewSet(
         detail=False,
         methods=["get"],
         url_path="me",
-        permission_classes=[IsAuthenticated, IsPartner],
+        permission_classes=[IsAuthenticated, IsWorkingPartner],
         filter_backends=[],
         pagination_class=None,
     )

@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from partners.access import partner_of
+from partners.access import income_partner_of, partner_of
 
 from .access import is_admin, is_county_staff
 from .login_protection import USERNAME_MAX_LENGTH
@@ -32,7 +32,9 @@ def home(request):
         elif is_county_staff(user):
             target = _first_reversible("dashboards:national")
         elif partner_of(user) is not None:
-            target = _first_reversible("partner_home")
+            # A partner who exited keeps only their income pages.
+            working = partner_of(user).is_active or income_partner_of(user) is None
+            target = _first_reversible("partner_home" if working else "partner_income")
         else:
             target = None
         if target:

@@ -1,5 +1,6 @@
-"""The nightly rollups equal a plain recomputation from the raw orders, are idempotent,
-pick up dirty days only, and never change a closed statement."""
+"""The nightly rollups equal a plain recomputation from the raw orders, are idempotent and
+pick up dirty days only. (The money on statements comes from the platform-confirmed
+ledger: tests/analytics/test_settlement*.py.)"""
 
 import datetime as dt
 from decimal import Decimal
@@ -19,7 +20,6 @@ from analytics.models import (
     CountyCategoryChannelMonth,
     CountyDay,
     CountySummary,
-    MonthlyStatement,
     NationalDay,
     PartnerDailyIncome,
     PromotionCountyDay,
@@ -32,7 +32,7 @@ from partners.models import CommissionRate
 from rural_taobao import dates
 from tests.support.dates import shanghai
 from tests.support.orders import make_order
-from tests.support.rollup_expectations import all_tables, expected_figures, expected_statements
+from tests.support.rollup_expectations import all_tables, expected_figures
 
 BASE = dt.date(2025, 1, 20)  # a window crossing month ends, long closed by "today"
 TODAY = dt.date(2025, 6, 15)
@@ -152,11 +152,6 @@ def test_every_rollup_equals_a_plain_recomputation_from_the_orders(world, specs,
         actual = actual_figures()
         for table in expected:
             assert actual[table] == expected[table], table
-        statements = {
-            (s.partner_id, s.month): (s.orders, s.sales, s.commission, s.reversals, s.incentive, s.total)
-            for s in MonthlyStatement.objects.all()
-        }
-        assert statements == expected_statements(expected["partner_day"])
         # province and national days add up the counties
         for day in {d for _, d in expected["county_day"]}:
             county_sales = sum(v[0] for (_, d), v in expected["county_day"].items() if d == day)
@@ -211,10 +206,9 @@ def test_a_return_on_an_old_order_is_picked_up_by_the_next_nightly_run_alone(his
     assert returned_day.returned_orders == 1
     assert {(r.county_id, r.day): r.pk for r in CountyDay.objects.exclude(day=yesterday)} == untouched
     assert not RollupDirtyDay.objects.exists()
-    # and the partner's June statement (open) takes the reversal, not January's (closed)
-    june = MonthlyStatement.objects.get(partner=old.partner, month=dt.date(2025, 6, 1))
-    assert june.status == "open"
-    assert june.reversals == sum(line.commission_amount for line in old.lines.all())
+    # and the partner's income of that day carries the commission reversal
+    income = PartnerDailyIncome.objects.get(partner=old.partner, day=yesterday)
+    assert income.reversals == sum(line.commission_amount for line in old.lines.all())
 
 
 @pytest.mark.django_db
@@ -266,50 +260,6 @@ def test_month_rows_follow_each_day_rebuild_and_a_failed_day_changes_neither(his
 
 
 @pytest.mark.django_db
-def test_closed_statements_never_change(history, world):
-    # given January rolled up and closed
-    rollups.run_rollups(rollups.days_with_orders(), trigger="test")
-    january = {
-        s.pk: (s.commission, s.total, s.status, s.closed_at)
-        for s in MonthlyStatement.objects.filter(month=dt.date(2025, 1, 1))
-    }
-    assert january and all(v[2] == "closed" for v in january.values())
-    # when a late correction puts another payment into January and the day is recomputed
-    alice = world["partners"][0]
-    make_order(
-        partner=alice,
-        villager=world["villagers"][0],
-        lines=[(world["categories"][0], 1, Decimal("500.00"))],
-        paid_at=shanghai(BASE, 10),
-    )
-    rollups.run_rollups([BASE], trigger="test")
-    # then the daily figures moved but the closed statements did not
-    assert PartnerDailyIncome.objects.get(partner=alice, day=BASE).orders >= 1
-    assert {
-        s.pk: (s.commission, s.total, s.status, s.closed_at)
-        for s in MonthlyStatement.objects.filter(month=dt.date(2025, 1, 1))
-    } == january
-
-
-@pytest.mark.django_db
-def test_open_month_statement_stays_open_and_gets_the_incentive_tier(world):
-    alice = world["partners"][0]
-    june_day = TODAY - dt.timedelta(days=3)
-    make_order(
-        partner=alice,
-        villager=world["villagers"][0],
-        lines=[(world["categories"][0], 30, Decimal("2000.00"))],
-        paid_at=shanghai(june_day, 11),
-    )
-    rollups.run_rollups([june_day], trigger="test")
-    statement = MonthlyStatement.objects.get(partner=alice, month=dt.date(2025, 6, 1))
-    assert statement.status == "open"
-    assert statement.sales == Decimal("60000.00")
-    assert statement.incentive == Decimal("500.00")  # ≥ 50,000 tier, not the 200,000 one
-    assert statement.total == statement.commission + Decimal("500.00")
-
-
-@pytest.mark.django_db
 def test_procurement_orders_earn_the_procurement_rate_and_no_tier(world):
     bob = world["partners"][1]
     day = dt.date(2025, 3, 3)
@@ -325,7 +275,6 @@ def test_procurement_orders_earn_the_procurement_rate_and_no_tier(world):
     assert income.sales == Decimal("445000.00")
     assert income.commission == Decimal("2225.00")  # 0.5 % procurement rate from 2025-02-01
     assert income.assisted_sales == 0
-    assert MonthlyStatement.objects.get(partner=bob, month=dt.date(2025, 3, 1)).incentive == 0
 
 
 @pytest.mark.django_db

@@ -300,3 +300,30 @@ def test_the_pipeline_run_twice_changes_nothing(alice, bob, phones, night):
     night(D(2025, 4, 2))
     rollups.run_rollups([], trigger="test", full=True)
     assert snapshot() == first
+
+
+def test_procurement_sales_earn_their_commission_but_no_tier(alice, phones, night):
+    # given a big government-procurement order, confirmed by the platform
+    order = make_order(
+        partner=alice,
+        villager=VillagerFactory(partner=alice),
+        channel="government_procurement",
+        lines=[(phones, 50, Decimal("1999.00"))],
+        paid_at=shanghai(D(2025, 3, 3), 10),
+    )
+    number = record_number(order)
+    platform_says(
+        number,
+        status="confirmed",
+        at=shanghai(D(2025, 3, 5), 12),
+        amount=order.total_amount,
+        confirmed_at=shanghai(D(2025, 3, 5), 10),
+    )
+    # when it becomes payable
+    night(D(2025, 3, 20))
+    # then its commission is on the statement, and the tier counts assisted purchases only
+    march = statement(alice, MARCH)
+    commission = sum(line.commission_amount for line in order.lines.all())
+    assert commission > 0
+    assert money(march) == (commission, 0, 0, 0, commission)
+    assert march.assisted_sales == 0

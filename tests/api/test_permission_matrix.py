@@ -104,6 +104,14 @@ MATRIX = [
         lambda: {"platform_order_nos": ["2388001122334455"]},
         {"anonymous": 401, "alice": 404, "bob": 200, "carol": 404, "dave": 403, "admin": 200},
     ),
+    # The platform's order export: admins only (no file → 400 with the field error).
+    (
+        "api-platform-orders-import",
+        "post",
+        "/api/v1/platform-orders/import/",
+        lambda: {"dry_run": "true"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
+    ),
     # Admins and county staff (their counties) see the reconciliation list; partners do not.
     (
         "api-reconciliation",

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_order_logged_offline_with_its_taobao_numbers_records_them_when_sent(
     phone_page,
     login,
-    partner,
-    console_errors,  # noqa: F811
+    partner,  # noqa: F811
+    console_errors,
 ):
     page = phone_page
     log_in_and_wait_for_the_offline_copy(page, login, partner.user)

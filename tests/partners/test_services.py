@@ -54,8 +54,12 @@ def test_every_legal_transition_is_applied_and_recorded(from_status, to_status, 
     assert PartnerStatusChange.objects.filter(partner=partner).count() == history_before + 1
     if to_status == PartnerStatus.ACTIVE:
         assert partner.user.is_active and partner.service_point is not None and partner.activated_at
-    if to_status in (PartnerStatus.SUSPENDED, PartnerStatus.EXITED):
+    if to_status == PartnerStatus.SUSPENDED:
         assert partner.user.is_active is False
+    if to_status == PartnerStatus.EXITED:
+        # an exited partner keeps the login to read their income for a year; one exited
+        # while suspended stays locked out
+        assert partner.user.is_active is (from_status != PartnerStatus.SUSPENDED)
     assert (partner.exited_at is not None) == (to_status == PartnerStatus.EXITED)
 
 
@@ -234,11 +238,10 @@ def test_reinstatement_enables_the_same_login_and_keeps_the_first_activation(ali
     assert User.objects.filter(username=alice.phone).count() == 1
 
 
-# ── Suspension and exit take the login away at once ─────────────────────────
+# ── Suspension takes the login away at once; an exit leaves only the income ──
 
 
-@pytest.mark.parametrize("to_status", [PartnerStatus.SUSPENDED, PartnerStatus.EXITED])
-def test_suspension_or_exit_ends_the_running_session_and_token(to_status, alice, admin_user):
+def test_suspension_ends_the_running_session_and_token(alice, admin_user):
     # given: alice is logged in in a browser and holds an API token
     browser = Client()
     browser.force_login(alice.user)
@@ -248,13 +251,36 @@ def test_suspension_or_exit_ends_the_running_session_and_token(to_status, alice,
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
     assert api.get("/api/v1/partners/me/").status_code == 200
     # when
-    partner_transition(partner_id=alice.pk, to_status=to_status, by_user=admin_user, reason="complaints")
+    partner_transition(partner_id=alice.pk, to_status=PartnerStatus.SUSPENDED, by_user=admin_user, reason="complaints")
     # then: the very next request is anonymous; the token is refused; the password no longer logs in
     assert browser.get("/").wsgi_request.user.is_anonymous
     refused = api.get("/api/v1/partners/me/")
     assert refused.status_code in (401, 403)  # 403: session auth is listed first, so DRF sends no challenge
     assert refused.json()["detail"] == "User inactive or deleted."
     assert not Client().login(username=alice.user.username, password="pw-for-tests-1")
+
+
+def test_an_exited_partner_keeps_the_login_but_only_for_the_income(alice, admin_user):
+    # given: alice is logged in in a browser and holds an API token
+    browser = Client()
+    browser.force_login(alice.user)
+    token = Token.objects.create(user=alice.user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    # when
+    partner_transition(partner_id=alice.pk, to_status=PartnerStatus.EXITED, by_user=admin_user, reason="moved away")
+    # then: still logged in, the income reads, logging orders is refused with a reason
+    assert browser.get("/").wsgi_request.user == alice.user
+    assert browser.get("/partner/income/").status_code == 200
+    assert browser.get("/partner/orders/new/").status_code == 403
+    assert api.get("/api/v1/partners/me/income/").status_code == 200
+    assert browser.get("/").url == "/partner/income/"
+    refused = api.post("/api/v1/orders/", {}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Your partner account is exited: you cannot log or change orders."
+    assert api.get("/api/v1/orders/").status_code == 403
+    assert api.get("/api/v1/partners/me/").status_code == 403
+    assert Client().login(username=alice.user.username, password="pw-for-tests-1")
 
 
 def test_exit_keeps_orders_and_stamps_exited_at(alice, admin_user):

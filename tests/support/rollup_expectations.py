@@ -19,7 +19,6 @@ from analytics.models import (
     VillageDay,
 )
 from orders.models import Order
-from partners.models import IncentiveTier
 from tests.support.dates import SHANGHAI
 
 
@@ -140,39 +139,6 @@ def expected_figures():
             for k, v in partner_day.items()
         },
     }
-
-
-def expected_statements(partner_day: dict) -> dict:
-    """Per (partner, first day of month): commission, reversals, incentive, total, net sales."""
-    months = defaultdict(
-        lambda: {
-            "sales": Decimal(0),
-            "assisted": Decimal(0),
-            "commission": Decimal(0),
-            "reversals": Decimal(0),
-            "orders": 0,
-        }
-    )
-    for (partner_id, day), (orders, _ro, sales, returned, assisted, commission, reversals) in partner_day.items():
-        m = months[(partner_id, day.replace(day=1))]
-        m["orders"] += orders
-        m["sales"] += sales - returned
-        m["assisted"] += assisted
-        m["commission"] += commission
-        m["reversals"] += reversals
-    tiers = list(IncentiveTier.objects.order_by("-min_monthly_sales"))
-    result = {}
-    for key, m in months.items():
-        bonus = next((t.bonus for t in tiers if t.min_monthly_sales <= m["assisted"]), Decimal(0))
-        result[key] = (
-            m["orders"],
-            m["sales"],
-            m["commission"],
-            m["reversals"],
-            bonus,
-            m["commission"] - m["reversals"] + bonus,
-        )
-    return result
 
 
 def all_tables():
