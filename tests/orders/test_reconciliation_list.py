@@ -376,3 +376,33 @@ def test_the_county_dashboard_page_and_api_show_the_share(client, carol, county_
     assert "19.2% of sales" in page
     data = api_as(carol).get(f"/api/v1/counties/{county_a.code}/dashboard/", params).json()
     assert data["platform_confirmed_share"] == pytest.approx(200 / 1040)
+
+
+# ── The command ──────────────────────────────────────────────────────────────
+
+
+def test_reconcile_orders_by_hand_takes_what_changed_or_everything(alice, appliances):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    # given an order the platform knows as paid, reconciled
+    order = paid_order(alice, appliances, "100.00")
+    number = with_record(order, status=PlatformStatus.PAID)
+    out = io.StringIO()
+    call_command("reconcile_orders", stdout=out)
+    assert "Reconciled 1 order(s), 1 changed" in out.getvalue()
+    assert "Matched: 1" in out.getvalue()
+    assert state_of(order) == "matched"
+    # when the platform confirms it, the next run by hand takes that order alone
+    platform_says(
+        number, status=PlatformStatus.CONFIRMED, at=timezone.now(), amount=order.total_amount, confirmed_at=NOVEMBER
+    )
+    out = io.StringIO()
+    call_command("reconcile_orders", stdout=out)
+    assert "Reconciled 1 order(s), 1 changed" in out.getvalue()
+    assert state_of(order) == "confirmed"
+    # and --all looks at every order again, changing nothing
+    out = io.StringIO()
+    call_command("reconcile_orders", "--all", stdout=out)
+    assert "Reconciled 1 order(s), 0 changed" in out.getvalue()
+    assert "Confirmed: 1" in out.getvalue()
