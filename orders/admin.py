@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Order, OrderLine, OrderStatusChange, Promotion, Villager
+from .models import (
+    Category,
+    Order,
+    OrderLine,
+    OrderReconciliation,
+    OrderStatusChange,
+    PlatformOrderNo,
+    Promotion,
+    Villager,
+)
 
 
 @admin.register(Category)
@@ -57,6 +66,18 @@ class OrderStatusChangeInline(ReadOnlyInline):
     fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
 
 
+class PlatformOrderNoInline(ReadOnlyInline):
+    model = PlatformOrderNo
+    fields = ["number", "created_at", "added_by"]
+
+
+class OrderReconciliationInline(ReadOnlyInline):
+    """What the platform says of the order (written by the nightly reconciliation)."""
+
+    model = OrderReconciliation
+    fields = ["state", "amount", "confirmed_at", "known_at", "refund_known_at", "payable_from"]
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["order_no", "partner", "county", "channel", "status", "total_amount", "placed_at", "paid_at"]
@@ -95,7 +116,7 @@ class OrderAdmin(admin.ModelAdmin):
         "returned_at",
     ]
     date_hierarchy = "placed_at"
-    inlines = [OrderLineInline, OrderStatusChangeInline]
+    inlines = [OrderLineInline, PlatformOrderNoInline, OrderReconciliationInline, OrderStatusChangeInline]
     show_full_result_count = False  # a COUNT(*) over tens of millions of orders is not free
 
     def has_add_permission(self, request):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from orders.models import OrderReconciliation, Reconciliation
 from tests.support.orders import place_order
 
 pytestmark = pytest.mark.django_db
@@ -9,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 def test_admins_read_orders_but_cannot_edit_add_or_delete_them(client, admin_user, alice, categories):
     # given
-    order = place_order(alice)
+    order = place_order(alice, platform_order_nos=["2388001122334455"])
+    OrderReconciliation.objects.create(order=order, state=Reconciliation.AMOUNT_MISMATCH, amount="7123.00")
     client.force_login(admin_user)
     # when / then
     assert client.get("/admin/orders/order/").status_code == 200
@@ -17,6 +19,9 @@ def test_admins_read_orders_but_cannot_edit_add_or_delete_them(client, admin_use
     assert page.status_code == 200
     assert order.order_no in page.content.decode()
     assert 'name="_save"' not in page.content.decode()
+    # with its platform numbers and what the platform says of it
+    assert "2388001122334455" in page.content.decode()
+    assert "Amount mismatch" in page.content.decode() and "7123.00" in page.content.decode()
     assert client.get("/admin/orders/order/add/").status_code == 403
     assert client.post(f"/admin/orders/order/{order.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/orders/villager/").status_code == 200
