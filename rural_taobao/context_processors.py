@@ -10,8 +10,10 @@ def role_of(user) -> str:
         return "admin"
     if is_county_staff(user):
         return "county_staff"
-    if partner_of(user) is not None:
-        return "partner"
+    partner = partner_of(user)
+    if partner is not None:
+        # A partner who left reads only their income: no workspace, no offline copy.
+        return "partner" if partner.is_active else "former_partner"
     return "anonymous" if not user.is_authenticated else "none"
 
 

@@ -271,7 +271,11 @@ def test_an_exited_partner_keeps_the_login_but_only_for_the_income(alice, admin_
     partner_transition(partner_id=alice.pk, to_status=PartnerStatus.EXITED, by_user=admin_user, reason="moved away")
     # then: still logged in, the income reads, logging orders is refused with a reason
     assert browser.get("/").wsgi_request.user == alice.user
-    assert browser.get("/partner/income/").status_code == 200
+    income_page = browser.get("/partner/income/")
+    assert income_page.status_code == 200
+    nav = income_page.content.decode()
+    assert 'href="/partner/income/"' in nav and 'href="/partner/orders/new/"' not in nav
+    assert "offline-banner" not in nav  # no offline copy of a workspace they no longer have
     assert browser.get("/partner/orders/new/").status_code == 403
     assert api.get("/api/v1/partners/me/income/").status_code == 200
     assert browser.get("/").url == "/partner/income/"
