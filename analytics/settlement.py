@@ -322,15 +322,30 @@ def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
             result.payable = _settle_payable(cursor, as_of, since, now, current)
             result.clawbacks = _settle_clawbacks(cursor, as_of, since, now, current)
         result.tier_adjustments = _settle_tier_adjustments(started)
-        months = set(CommissionEntry.objects.filter(created_at__gte=started).values_list("month", flat=True).distinct())
-        months |= set(
-            MonthlyStatement.objects.filter(status=StatementStatus.OPEN).values_list("month", flat=True).distinct()
-        )
         if since is None:
-            months |= set(CommissionEntry.objects.values_list("month", flat=True).distinct())
-        months.add(dates.this_month())
-        for month in sorted(months):
-            result.statements += refresh_statements(month)
+            # Everything: every open statement, every month with entries (and the rates or
+            # tiers an admin changed since are applied).
+            months = set(CommissionEntry.objects.values_list("month", flat=True).distinct())
+            months |= set(
+                MonthlyStatement.objects.filter(status=StatementStatus.OPEN).values_list("month", flat=True).distinct()
+            )
+            months.add(dates.this_month())
+            for month in sorted(months):
+                result.statements += refresh_statements(month)
+        else:
+            # A night: only the statements the new entries touch — the month each landed
+            # in, and for a clawback the month of the payment it takes back (its tier base
+            # shrinks; that month is closed by then, but a statement that is not open is
+            # left alone anyway).
+            touched: dict[dt.date, set[int]] = defaultdict(set)
+            for partner_id, month, concerns in CommissionEntry.objects.filter(created_at__gte=started).values_list(
+                "partner_id", "month", "concerns_month"
+            ):
+                touched[month].add(partner_id)
+                if concerns is not None:
+                    touched[concerns].add(partner_id)
+            for month in sorted(touched):
+                result.statements += refresh_statements(month, partner_ids=sorted(touched[month]))
         close_ended_months()
     return result
 
