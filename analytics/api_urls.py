@@ -1,14 +1,13 @@
 """API URLs of this app, mounted under /api/v1/.
 
 /counties/ (scoped list), /counties/{code}/villages/, /counties/{code}/dashboard/,
-/rankings/billion-yuan/, /statements/ and /statements/{id}/approve/ (admins).
+/rankings/billion-yuan/ (the statements endpoints are in ``income_urls``).
 """
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import BillionYuanRankingView, CountyViewSet
-from .statements_api import AdminStatementsView, StatementApproveView
 
 router = SimpleRouter()
 router.register("counties", CountyViewSet, basename="api-county")
@@ -16,6 +15,4 @@ router.register("counties", CountyViewSet, basename="api-county")
 urlpatterns: list = [
     *router.urls,
     path("rankings/billion-yuan/", BillionYuanRankingView.as_view(), name="api-billion-yuan-ranking"),
-    path("statements/", AdminStatementsView.as_view(), name="api-statements"),
-    path("statements/<int:pk>/approve/", StatementApproveView.as_view(), name="api-statement-approve"),
 ]

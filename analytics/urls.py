@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from counties import views as county_views
 
-from . import statements_views, views
+from . import views
 
 dashboard_patterns = (
     [
@@ -30,6 +30,4 @@ profile_patterns = (
 urlpatterns = [
     path("dashboard/", include(dashboard_patterns)),
     path("counties/", include(profile_patterns)),
-    path("statements/", statements_views.admin_statements, name="admin_statements"),
-    path("statements/approve/", statements_views.admin_statements_approve, name="admin_statements_approve"),
 ]
