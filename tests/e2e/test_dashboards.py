@@ -101,9 +101,11 @@ def test_county_staff_read_their_dashboard(page, login, screenshot, console_erro
     login(page, "carol", PASSWORD)
     # when she opens the dashboards
     page.goto(f"{page.base_url}/dashboard/")
-    # then she lands on her county with six tiles and drawn charts
+    # then she lands on her county with seven tiles (the last: the share the platform
+    # confirmed) and drawn charts
     expect(page).to_have_url(f"{page.base_url}/dashboard/county/410225/")
-    expect(page.locator("#kpis .kpi")).to_have_count(6)
+    expect(page.locator("#kpis .kpi")).to_have_count(7)
+    expect(page.locator('#kpis .kpi').last).to_have_attribute("data-kpi", "platform_confirmed_share")
     expect(page.locator("#county-title")).to_contain_text("兰考县")
     for chart in ("#trend-chart", "#category-chart", "#channel-chart", "#promotion-chart"):
         expect(page.locator(chart)).to_have_attribute("data-rendered", "true")
