@@ -300,9 +300,11 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None) 
         return max(cursor.rowcount, 0)
 
 
-def close_ended_months() -> int:
-    """Close the open statements of months that have ended."""
-    return MonthlyStatement.objects.filter(status=StatementStatus.OPEN, month__lt=dates.this_month()).update(
+def close_ended_months(before: dt.date | None = None) -> int:
+    """Close the open statements of months that have ended (those before ``before``,
+    default this month)."""
+    before = dates.this_month() if before is None else dates.month_start(before)
+    return MonthlyStatement.objects.filter(status=StatementStatus.OPEN, month__lt=before).update(
         status=StatementStatus.CLOSED, closed_at=timezone.now()
     )
 
@@ -312,10 +314,15 @@ def close_ended_months() -> int:
 
 def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
     """Settle every order due up to `as_of` (since the day `since`, or all), rebuild the
-    open statements the ledger touched and close months that ended."""
+    open statements the ledger touched and close months that ended.
+
+    The run for `as_of` is the night after it: the month of the day after `as_of` is the
+    current one (this month, when `as_of` is yesterday) — entries due in a month that is
+    closed land there, and the months before it are closed."""
     started = timezone.now()
     now = _moment(started)
-    current = _date(dates.this_month())
+    current_month = dates.month_start(as_of + dt.timedelta(days=1))
+    current = _date(current_month)
     result = SettleResult()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -329,7 +336,7 @@ def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
             months |= set(
                 MonthlyStatement.objects.filter(status=StatementStatus.OPEN).values_list("month", flat=True).distinct()
             )
-            months.add(dates.this_month())
+            months.add(current_month)
             for month in sorted(months):
                 result.statements += refresh_statements(month)
         else:
@@ -346,7 +353,7 @@ def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
                     touched[concerns].add(partner_id)
             for month in sorted(touched):
                 result.statements += refresh_statements(month, partner_ids=sorted(touched[month]))
-        close_ended_months()
+        close_ended_months(before=current_month)
     return result
 
 
