@@ -58,7 +58,7 @@ def setup(args):
 
     if args.seed:
         call_command("migrate", verbosity=0)
-        call_command("seed_demo", orders=args.orders, verbosity=1)
+        call_command("seed_demo", orders=args.orders, money=False, verbosity=1)
     # Production-like: no query log kept in memory per request.
     settings.DEBUG = False
 

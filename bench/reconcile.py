@@ -87,6 +87,7 @@ def setup_database(args):
             "30",
             "--end-date",
             "2026-01-31",
+            "--no-money",
             verbosity=0,
         )
         print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)

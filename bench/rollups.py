@@ -84,6 +84,7 @@ def setup_database(args):
             "30",
             "--end-date",
             "2026-01-31",
+            "--no-money",
             verbosity=0,
         )
 

@@ -74,7 +74,9 @@ from orders.models import (
     OrderNumberCounter,
     OrderStatus,
     OrderStatusChange,
+    PlatformOrder,
     Promotion,
+    ReconciliationRun,
     Villager,
 )
 from orders.services import format_order_number
@@ -87,6 +89,7 @@ from partners.models import (
     PartnerStatusChange,
     ProcurementRate,
 )
+from payouts.models import PayoutBatch
 from rural_taobao import dates
 from rural_taobao.dates import shanghai_zone
 
@@ -185,6 +188,7 @@ class SeedOptions:
     orders: int = 20000
     password: str = "demo12345"  # noqa: S105 - the documented demo password
     batch_size: int = 5000
+    money: bool = True  # platform records, the settled months, payouts and disputes (demo.money)
 
 
 # ----------------------------------------------------------------------------------------
@@ -204,6 +208,9 @@ def demo_data_present() -> bool:
 # e.g. rollups and income statements computed from demo orders). Provinces, categories
 # and promotions are reference data and stay.
 WIPED_MODELS = [
+    PayoutBatch,
+    ReconciliationRun,
+    PlatformOrder,
     OrderLine,
     OrderStatusChange,
     Order,
@@ -655,6 +662,7 @@ class SeedResult:
     gmv: Decimal = Decimal("0.00")
     elapsed: float = 0.0
     notes: list[str] = field(default_factory=list)
+    money: dict[str, object] = field(default_factory=dict)
 
 
 class _OrderBatch:
@@ -778,6 +786,10 @@ class DemoSeeder:
                 self.save_villagers()
                 self.save_orders()
                 self.save_counters_and_targets()
+            if self.o.money:
+                from demo.money import seed_money
+
+                self.result.money = seed_money(self)
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")

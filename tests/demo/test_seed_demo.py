@@ -13,9 +13,21 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from analytics.models import CountyDay, RollupDirtyDay
+from analytics.models import CommissionEntry, CountyDay, Dispute, MonthlyStatement, RollupDirtyDay
 from counties.models import County, CountyStaffAssignment, Province, ServicePoint, Village
-from orders.models import Category, Channel, Order, OrderLine, OrderNumberCounter, OrderStatus, Promotion, Villager
+from orders.models import (
+    Category,
+    Channel,
+    Order,
+    OrderLine,
+    OrderNumberCounter,
+    OrderReconciliation,
+    OrderStatus,
+    PlatformOrder,
+    PlatformOrderNo,
+    Promotion,
+    Villager,
+)
 from partners.commission import commission_amount, commission_rates_on
 from partners.models import (
     MOBILE_PHONE_REGEX,
@@ -25,7 +37,9 @@ from partners.models import (
     Partner,
     PartnerStatus,
     PartnerStatusChange,
+    PayoutAccount,
 )
+from payouts.models import PayoutBatch, PayoutItem
 
 # 60 days ending 2025-11-30: the 11.11 promotion falls inside the period.
 SMALL = ["--orders", "2000", "--days", "60", "--partners", "120", "--end-date", "2025-11-30"]
@@ -43,13 +57,16 @@ def snapshot():
         list(Order.objects.order_by("order_no").values_list("order_no", "total_amount", "status", "channel")),
         sorted(Partner.objects.values_list("phone", "real_name", "status")),
         sorted(Village.objects.values_list("county__code", "name")),
+        sorted(PlatformOrder.objects.values_list("number", "status", "amount", "changed_at")),
+        sorted(MonthlyStatement.objects.values_list("partner__phone", "month", "status", "total", "payout_reference")),
     )
 
 
 def table_counts():
     models = [
         Province, County, Village, ServicePoint, CountyStaffAssignment, Partner, PartnerStatusChange,
-        Villager, Order, OrderLine, OrderNumberCounter, Promotion, User,
+        Villager, Order, OrderLine, OrderNumberCounter, Promotion, User, PlatformOrderNo, PlatformOrder,
+        OrderReconciliation, CommissionEntry, MonthlyStatement, PayoutAccount, PayoutBatch, PayoutItem, Dispute,
     ]  # fmt: skip
     return {m.__name__: m.objects.count() for m in models}
 

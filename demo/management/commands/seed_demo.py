@@ -71,6 +71,10 @@ class Command(BaseCommand):
             help="rows per insert batch (default %(default)s)",
         )  # fmt: skip
         parser.add_argument(
+            "--no-money", dest="money", action="store_false",
+            help="leave out the money history: platform records, settled statements, payouts and disputes",
+        )  # fmt: skip
+        parser.add_argument(
             "--reset", action="store_true",
             help="delete existing demo data first (all counties, villages, partners, villagers, orders, "
             "counters, partner logins and demo users; provinces, categories and promotions stay)",
@@ -89,6 +93,7 @@ class Command(BaseCommand):
             orders=opts["orders"],
             password=opts["password"],
             batch_size=opts["batch_size"],
+            money=opts["money"],
         )
         started = time.monotonic()
         with transaction.atomic():
@@ -124,6 +129,15 @@ class Command(BaseCommand):
         w("    by channel: " + ", ".join(f"{s} {n:,}" for s, n in sorted(result.orders_by_channel.items())))
         w(f"    in promotions: {result.promotion_orders:,}")
         w(f"  GMV (paid, not cancelled or returned): ¥{result.gmv:,.2f}")
+        money = result.money
+        if money:
+            w(f"  platform:  {money['platform_numbers']:,} order numbers, {money['platform_records']:,} records")
+            w("    reconciliation: " + ", ".join(f"{s} {n:,}" for s, n in money["reconciliation"].items()))
+            w(
+                f"  money:     {money['nights']} nights settled, {money['payout_accounts']:,} payout accounts, "
+                f"{money['payout_batches']} payout batches, {money['disputes']} disputes"
+            )
+            w("    statements: " + ", ".join(f"{s} {n:,}" for s, n in money["statements"].items()))
         w("")
         w("Demo logins (password: " + options.password + "):")
         w("  demo_admin    programme admin (superuser)")
