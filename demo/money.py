@@ -33,7 +33,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -45,7 +44,7 @@ from simple_history.utils import bulk_create_with_history
 
 from analytics import disputes, settlement
 from analytics.models import CommissionEntry, Dispute, DisputeStatus, MonthlyStatement, StatementStatus
-from orders.models import Order, PlatformOrder, PlatformOrderNo, PlatformStatus, ReconciliationRun
+from orders.models import Order, OrderReconciliation, PlatformOrder, PlatformOrderNo, PlatformStatus, ReconciliationRun
 from orders.reconciliation import reconcile_orders
 from partners.models import Partner, PartnerStatus, PayoutAccount, PayoutAccountKind
 from payouts import services as payouts
@@ -60,7 +59,6 @@ SHANGHAI = shanghai_zone()
 HOUR = 3600
 DAY = 86400
 FEED_HOUR = 6  # the seller-centre export is imported at 06:00 the next morning
-CENT = Decimal("0.01")
 
 # How often each twist happens (of paid orders).
 NO_NUMBER = 0.012  # the partner never recorded the platform number
@@ -86,7 +84,6 @@ class Record:
 
     number: str
     states: list[tuple[int, dict]] = field(default_factory=list)
-    shown: int = 0  # how many states the database has seen
 
 
 def _moment(t: int) -> datetime:
@@ -106,7 +103,13 @@ class MoneySeeder:
         self.s = seeder
         self.admin = User.objects.get(pk=seeder.admin_id)
         self.records: list[Record] = []
+        self.feed: list[tuple[int, int, int]] = []  # (arrival, record, state), in arrival order
+        self.fed = 0  # how much of the feed the database has seen
         self.summary: dict[str, object] = {}
+        # The month after the period is the current one; the one before it awaits approval.
+        self.current = dates.month_start(seeder.end_date + timedelta(days=1))
+        self.last_closed = dates.add_months(self.current, -1)
+        self.demo = Partner.objects.filter(user__username="demo_partner").first()
 
     def run(self) -> dict[str, object]:
         self.save_payout_accounts()
@@ -192,6 +195,9 @@ class MoneySeeder:
                 numbers.append(PlatformOrderNo(order_id=oid, number=number, created_at=added))
                 self.records.append(Record(number, self._states(events, amount)))
         PlatformOrderNo.objects.bulk_create(numbers, batch_size=5000)
+        self.feed = sorted(
+            (arrival, i, k) for i, record in enumerate(self.records) for k, (arrival, _s) in enumerate(record.states)
+        )
         self.summary["platform_numbers"] = len(numbers)
 
     @staticmethod
@@ -255,15 +261,15 @@ class MoneySeeder:
 
     def write_feed(self, cutoff: int) -> int:
         """Write the platform records as the feeds up to ``cutoff`` left them."""
+        latest: dict[int, int] = {}  # record → its last state that arrived by now
+        while self.fed < len(self.feed) and self.feed[self.fed][0] <= cutoff:
+            _arrival, i, k = self.feed[self.fed]
+            latest[i] = k
+            self.fed += 1
         rows = []
-        for record in self.records:
-            shown = record.shown
-            while shown < len(record.states) and record.states[shown][0] <= cutoff:
-                shown += 1
-            if shown == record.shown:
-                continue
-            record.shown = shown
-            arrival, state = record.states[shown - 1]
+        for i, k in latest.items():
+            record = self.records[i]
+            arrival, state = record.states[k]
             rows.append(
                 PlatformOrder(
                     number=record.number,
@@ -314,18 +320,16 @@ class MoneySeeder:
 
     # -- 4. approvals and payouts ----------------------------------------------------------
     def approve_and_pay(self) -> None:
-        current = dates.month_start(self.s.end_date + timedelta(days=1))
-        last_closed = dates.add_months(current, -1)
         months = sorted(
             set(
-                MonthlyStatement.objects.filter(status=StatementStatus.CLOSED, month__lt=last_closed)
+                MonthlyStatement.objects.filter(status=StatementStatus.CLOSED, month__lt=self.last_closed)
                 .order_by()
                 .values_list("month", flat=True)
                 .distinct()
             )
         )
         with_account = set(PayoutAccount.objects.values_list("partner_id", flat=True))
-        demo_partner = Partner.objects.filter(user__username="demo_partner").values_list("pk", flat=True).first()
+        demo_partner = self.demo.pk if self.demo else None
         batches = 0
         for index, month in enumerate(months):
             after = dates.add_months(month, 1)
@@ -378,9 +382,7 @@ class MoneySeeder:
 
     # -- 5. disputes -------------------------------------------------------------------------
     def add_disputes(self) -> None:
-        current = dates.month_start(self.s.end_date + timedelta(days=1))
-        last_closed = dates.add_months(current, -1)
-        demo = Partner.objects.filter(user__username="demo_partner").first()
+        demo, current = self.demo, self.current
         made = 0
         if demo is not None:
             paid = MonthlyStatement.objects.filter(partner=demo, status=StatementStatus.PAID).order_by("-month").first()
@@ -406,7 +408,7 @@ class MoneySeeder:
                 # answered at the start of this month: the adjustment is on its open statement
                 self._date_dispute(dispute.pk, current + timedelta(days=1))
                 made += 1
-            closed = MonthlyStatement.objects.filter(partner=demo, month=last_closed).first()
+            closed = MonthlyStatement.objects.filter(partner=demo, month=self.last_closed).first()
             if closed is not None and closed.status != StatementStatus.OPEN:
                 dispute = disputes.dispute_open(
                     partner=demo, statement_id=closed.pk, message="上个月的激励奖金没有看到，是不是没达到档位？"
@@ -441,9 +443,7 @@ class MoneySeeder:
 
     # -- summary -----------------------------------------------------------------------------
     def collect_summary(self) -> None:
-        from orders.models import OrderReconciliation
-
-        states = Counter(dict(OrderReconciliation.objects.values_list("state").annotate(n=Count("pk")).order_by()))
+        states = dict(OrderReconciliation.objects.values_list("state").annotate(n=Count("pk")).order_by())
         self.summary["platform_records"] = PlatformOrder.objects.count()
         self.summary["reconciliation"] = dict(sorted(states.items()))
         self.summary["statements"] = dict(
@@ -455,4 +455,4 @@ def seed_money(seeder: DemoSeeder) -> dict[str, object]:
     return MoneySeeder(seeder).run()
 
 
-__all__ = ["CENT", "MoneySeeder", "seed_money"]
+__all__ = ["MoneySeeder", "seed_money"]
