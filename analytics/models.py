@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from counties.models import County, Province, Village
 from partners.models import IncentiveTier, Partner
@@ -308,10 +309,10 @@ class PartnerDailyIncome(models.Model):
 
 
 class StatementStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-    APPROVED = "approved", _("Approved")
-    PAID = "paid", _("Paid")
+    OPEN = "open", pgettext_lazy("statement status", "Open")
+    CLOSED = "closed", pgettext_lazy("statement status", "Closed")
+    APPROVED = "approved", pgettext_lazy("statement status", "Approved")
+    PAID = "paid", pgettext_lazy("statement status", "Paid")
 
 
 class MonthlyStatement(models.Model):
@@ -437,7 +438,7 @@ class CommissionEntry(models.Model):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("dispute status", "Open")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
 
