@@ -332,6 +332,9 @@ class MonthlyStatement(models.Model):
     clawbacks = money_field(default=0)  # a positive amount, taken off the total
     adjustments = money_field(default=0)  # signed
     total = money_field(default=0)
+    # Commission of the partner's orders under review (an open integrity flag) when the
+    # statement was last computed: not in the total, paid once the flag is cleared.
+    held = money_field(default=0)
     incentive_tier = models.ForeignKey(
         IncentiveTier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -3,10 +3,13 @@
 The ledger (``CommissionEntry``) gets, in each nightly run, as of yesterday (``as_of``):
 
 1. **payable** — an order reconciled ``confirmed`` whose ``payable_from`` day (the return
-   window after the confirmation, never before the day we learned of it) has come: its
-   commission (snapshotted at payment) lands in the month of that day;
+   window after the confirmation, never before the day we learned of it) has come and on
+   which no integrity flag is open or confirmed: its commission (snapshotted at payment)
+   lands in the month of that day — or, held by a flag that was cleared since, in the
+   month of the clearing;
 2. **clawback** — a payable order the platform later refunded or closed: its commission
-   comes back off, in the month the refund was learned;
+   comes back off, in the month the refund was learned; likewise a payable order whose
+   integrity flag a reviewer confirmed, in the month of the review;
 3. **tier adjustment** — when such a clawback means a closed month's payable
    assisted-purchase sales no longer reach the incentive tier it paid, the difference,
    in the month of the clawback, naming the month it corrects.
@@ -30,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
+from integrity.models import Flag, FlagStatus
 from orders.models import Channel, Order, OrderLine, OrderReconciliation, Reconciliation
 from partners.models import IncentiveTier
 from rural_taobao import dates
@@ -42,10 +46,14 @@ ORDERS = Order._meta.db_table
 VIEWS = OrderReconciliation._meta.db_table
 LINES = OrderLine._meta.db_table
 TIERS = IncentiveTier._meta.db_table
+FLAGS = Flag._meta.db_table
+OPEN, CONFIRMED, CLEARED = FlagStatus.OPEN.value, FlagStatus.CONFIRMED.value, FlagStatus.CLEARED.value
 ZERO = Decimal("0.00")
 # Orders due a little before the last run are looked at again (the unique entry per
 # order and kind makes that harmless): a run that stopped half-way leaves nothing behind.
 LOOKBACK = dt.timedelta(days=7)
+# The note of a clawback that a confirmed integrity flag (not a refund) caused.
+REVIEW_NOTE = "review"
 
 
 @dataclass
@@ -92,28 +100,53 @@ def _open_month(partner_sql: str, month_sql: str, current: str) -> str:
 # ── 1. payable ───────────────────────────────────────────────────────────────
 
 
+def _greatest(a: str, b: str) -> str:
+    return f"GREATEST({a}, {b})" if _pg() else f"MAX({a}, {b})"
+
+
 def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current) -> int:
-    window = "" if since is None else "AND r.payable_from > %s"
-    params: list = [_date(as_of)] + ([] if since is None else [_date(since - LOOKBACK)])
-    day_month = _month_of("r.payable_from")
+    # Due since the last run — or held until a reviewer cleared its flag since then.
+    window = (
+        ""
+        if since is None
+        else f"""AND (r.payable_from > %s OR EXISTS (
+                SELECT 1 FROM {FLAGS} f WHERE f.order_id = r.order_id AND f.status = '{CLEARED}'
+                   AND f.reviewed_at >= %s))"""
+    )
+    window_params: list = (
+        [] if since is None else [_date(since - LOOKBACK), _moment(dates.day_start(since - LOOKBACK))]
+    )
+    # A held order's commission lands on the day its last flag was cleared.
+    released = (
+        f"(SELECT MAX({_shanghai_date('f.reviewed_at')}) FROM {FLAGS} f "
+        f"WHERE f.order_id = r.order_id AND f.status = '{CLEARED}')"
+    )
+    day = _greatest("r.payable_from", f"COALESCE({released}, r.payable_from)")
     cursor.execute(
         f"""
         INSERT INTO {ENTRIES}
             (partner_id, kind, order_id, day, month, amount, sales, assisted_sales, note, created_at)
-        SELECT o.partner_id, '{EntryKind.PAYABLE.value}', o.id, r.payable_from,
-               {_open_month("o.partner_id", day_month, "%s")},
-               COALESCE(SUM(l.commission_amount), 0), o.total_amount,
-               CASE WHEN o.channel = '{Channel.ASSISTED_PURCHASE.value}' THEN o.total_amount ELSE 0 END,
+        SELECT x.partner_id, '{EntryKind.PAYABLE.value}', x.id, x.day,
+               {_open_month("x.partner_id", _month_of("x.day"), "%s")},
+               x.commission, x.total_amount,
+               CASE WHEN x.channel = '{Channel.ASSISTED_PURCHASE.value}' THEN x.total_amount ELSE 0 END,
                '', %s
-          FROM {VIEWS} r
-          JOIN {ORDERS} o ON o.id = r.order_id
-          JOIN {LINES} l ON l.order_id = o.id
-         WHERE r.payable_from IS NOT NULL AND r.payable_from <= %s {window}
-           AND r.state = '{Reconciliation.CONFIRMED.value}'
-           AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id AND e.kind = '{EntryKind.PAYABLE.value}')
-         GROUP BY o.id, o.partner_id, r.payable_from, o.total_amount, o.channel
+          FROM (
+            SELECT o.id, o.partner_id, o.total_amount, o.channel, {day} AS day,
+                   COALESCE(SUM(l.commission_amount), 0) AS commission
+              FROM {VIEWS} r
+              JOIN {ORDERS} o ON o.id = r.order_id
+              JOIN {LINES} l ON l.order_id = o.id
+             WHERE r.payable_from IS NOT NULL AND r.payable_from <= %s {window}
+               AND r.state = '{Reconciliation.CONFIRMED.value}'
+               AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id
+                                  AND e.kind = '{EntryKind.PAYABLE.value}')
+               AND NOT EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id
+                                  AND (f.status IN ('{OPEN}', '{CONFIRMED}') OR f.reviewed_at >= %s))
+             GROUP BY o.id, o.partner_id, r.payable_from, r.order_id, o.total_amount, o.channel
+          ) x
         """,
-        [current, now, *params],
+        [current, now, _date(as_of), *window_params, _moment(dates.day_start(as_of + dt.timedelta(days=1)))],
     )
     return max(cursor.rowcount, 0)
 
@@ -141,7 +174,32 @@ def _settle_clawbacks(cursor, as_of: dt.date, since: dt.date | None, now, curren
         """,
         [current, now, *params],
     )
-    return max(cursor.rowcount, 0)
+    refunds = max(cursor.rowcount, 0)
+    # Payable orders whose integrity flag a reviewer confirmed: taken back in the month
+    # of the review.
+    window = "" if since is None else "AND f.reviewed_at >= %s"
+    params = [end] + ([] if since is None else [_moment(dates.day_start(since - LOOKBACK))])
+    cursor.execute(
+        f"""
+        INSERT INTO {ENTRIES}
+            (partner_id, kind, order_id, day, month, amount, sales, assisted_sales, concerns_month, note, created_at)
+        SELECT x.partner_id, '{EntryKind.CLAWBACK.value}', x.order_id, x.day,
+               {_open_month("x.partner_id", _month_of("x.day"), "%s")},
+               -x.amount, -x.sales, -x.assisted_sales, x.month, '{REVIEW_NOTE}', %s
+          FROM (
+            SELECT p.partner_id, p.order_id, p.amount, p.sales, p.assisted_sales, p.month,
+                   {_shanghai_date("MIN(f.reviewed_at)")} AS day
+              FROM {FLAGS} f JOIN {ENTRIES} p ON p.order_id = f.order_id AND p.kind = '{EntryKind.PAYABLE.value}'
+             WHERE f.status = '{CONFIRMED}' AND f.reviewed_at < %s {window}
+               AND NOT EXISTS (
+                   SELECT 1 FROM {ENTRIES} c WHERE c.order_id = p.order_id AND c.kind = '{EntryKind.CLAWBACK.value}'
+               )
+             GROUP BY p.partner_id, p.order_id, p.amount, p.sales, p.assisted_sales, p.month
+          ) x
+        """,
+        [current, now, *params],
+    )
+    return refunds + max(cursor.rowcount, 0)
 
 
 # ── 3. tier corrections of closed months ─────────────────────────────────────
@@ -297,7 +355,23 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None) 
             """,
             [m, now, m, *params_only],
         )
-        return max(cursor.rowcount, 0)
+        rows = max(cursor.rowcount, 0)
+        # What stays held under review: commission of orders with an open flag.
+        cursor.execute(
+            f"""
+            UPDATE {STATEMENTS}
+               SET held = COALESCE((
+                   SELECT SUM(l.commission_amount) FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
+                    WHERE o.partner_id = {STATEMENTS}.partner_id
+                      AND o.status NOT IN ('cancelled', 'returned')
+                      AND EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id AND f.status = '{OPEN}')
+                      AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id AND e.kind = '{P}')
+               ), 0)
+             WHERE month = %s AND status = 'open'{only}
+            """,
+            [m, *params_only],
+        )
+        return rows
 
 
 def close_ended_months(before: dt.date | None = None) -> int:
@@ -351,6 +425,14 @@ def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
                 touched[month].add(partner_id)
                 if concerns is not None:
                     touched[concerns].add(partner_id)
+            # And the partners whose flags changed since the last run (their held amount).
+            changed_since = dates.day_start(since)
+            for partner_id in (
+                Flag.objects.filter(Q(created_at__gte=changed_since) | Q(reviewed_at__gte=changed_since))
+                .values_list("partner_id", flat=True)
+                .distinct()
+            ):
+                touched[current_month].add(partner_id)
             for month in sorted(touched):
                 result.statements += refresh_statements(month, partner_ids=sorted(touched[month]))
         close_ended_months(before=current_month)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from rural_taobao.read_only_admin import ReadOnlyAdmin
 
-from .models import County, CountyProfileEdit, CountyStaffAssignment, Province, ServicePoint, Village
+from .models import County, CountyProfileEdit, CountyStaffAssignment, Province, ServicePoint, StaffPhone, Village
 from .services import ADMIN_PROFILE_FIELDS, county_profile_record, profile_changes
 
 
@@ -70,6 +70,15 @@ class CountyStaffAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "county__name", "county__code"]
     list_select_related = ["user", "county", "assigned_by"]
     autocomplete_fields = ["user", "county"]
+
+
+@admin.register(StaffPhone)
+class StaffPhoneAdmin(admin.ModelAdmin):
+    """A staff login's mobile number (the integrity checks compare villagers' phones with it)."""
+
+    list_display = ["user", "phone"]
+    search_fields = ["user__username", "phone"]
+    autocomplete_fields = ["user"]
 
 
 # ── Profile history: read-only (the profile service writes it) ──

@@ -64,6 +64,13 @@ class StaffCreateForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Leave empty to get a one-time link at which they set their own password."),
     )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        max_length=20,
+        help_text=_("Optional. Orders logged for a villager with a staff member's number are flagged for review."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     counties = forms.CharField(
         label=_("County codes"),
         max_length=2000,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rural_taobao.money import money_field
+from rural_taobao.phones import MOBILE_PHONE_REGEX, mobile_phone_validator
 
 county_code_validator = RegexValidator(r"^\d{6}$", _("An administrative code is exactly six digits."))
 province_code_validator = RegexValidator(r"^\d{2}$", _("A province code is two digits."))
@@ -157,6 +158,24 @@ class CountyStaffAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.county}"
+
+
+class StaffPhone(models.Model):
+    """The mobile number of a staff login (county staff or admin), when they gave one: the
+    integrity checks flag orders logged for a villager with a staff member's phone."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_phone")
+    phone = models.CharField(_("mobile phone"), max_length=11, unique=True, validators=[mobile_phone_validator])
+
+    class Meta:
+        verbose_name = _("staff mobile phone")
+        verbose_name_plural = _("staff mobile phones")
+        constraints = [
+            models.CheckConstraint(condition=Q(phone__regex=MOBILE_PHONE_REGEX), name="staff_phone_mainland_mobile"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.phone}"
 
 
 # ── County profile history ───────────────────────────────────────────────────

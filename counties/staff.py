@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from rural_taobao.access import COUNTY_STAFF_GROUP
 from rural_taobao.errors import InvalidInput
+from rural_taobao.phones import MOBILE_PHONE_MESSAGE, is_mobile_phone, normalize_phone
 
-from .models import County, CountyStaffAssignment
+from .models import County, CountyStaffAssignment, StaffPhone
 
 
 class CountyStaffError(InvalidInput):
@@ -43,12 +44,19 @@ def counties_by_code(codes: list[str]) -> list[County]:
 
 @transaction.atomic
 def county_staff_upsert(
-    *, username: str, counties: list[County], password: str | None = None, by_user: User | None = None
+    *,
+    username: str,
+    counties: list[County],
+    password: str | None = None,
+    phone: str | None = None,
+    by_user: User | None = None,
 ) -> CountyStaffResult:
     """Create the staff login if missing, put it in the county_staff group and assign ``counties``.
 
     Idempotent: running it again with the same arguments adds nothing. A given password
     is (re)set; a new login without one gets an unusable password (hand over a set-password link).
+    A given mobile ``phone`` is recorded as the staff member's (the integrity checks compare
+    villagers' phones with it).
     """
     username = username.strip()
     if not username:
@@ -73,8 +81,21 @@ def county_staff_upsert(
             user.save(update_fields=["password"])
     group, _created = Group.objects.get_or_create(name=COUNTY_STAFF_GROUP)
     user.groups.add(group)
+    if phone:
+        staff_phone_set(user=user, phone=phone)
     added = [county for county in counties if county_staff_assign(user=user, county=county, by_user=by_user)]
     return CountyStaffResult(user=user, user_created=created, counties_added=added, password_set=bool(password))
+
+
+def staff_phone_set(*, user: User, phone: str) -> StaffPhone:
+    """Record (or change) a staff login's mobile number; one login per number."""
+    phone = normalize_phone(phone)
+    if not is_mobile_phone(phone):
+        raise CountyStaffError(str(MOBILE_PHONE_MESSAGE), field="phone")
+    if StaffPhone.objects.filter(phone=phone).exclude(user=user).exists():
+        raise CountyStaffError(_("Another staff login already has this mobile number."), field="phone")
+    row, _created = StaffPhone.objects.update_or_create(user=user, defaults={"phone": phone})
+    return row
 
 
 def county_staff_assign(*, user: User, county: County, by_user: User | None = None) -> bool:

@@ -64,6 +64,7 @@ def staff_list(request):
                     username=form.cleaned_data["username"],
                     counties=form.cleaned_data["counties"],
                     password=form.cleaned_data["password"] or None,
+                    phone=form.cleaned_data["phone"] or None,
                     by_user=request.user,
                 )
             except CountyStaffError as exc:

@@ -195,6 +195,9 @@ class Order(models.Model):
     picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    # An open integrity flag stands on the order (``integrity`` keeps it in step with its
+    # flags): its commission is held. Shown to the partner as "under review".
+    under_review = models.BooleanField(_("under review"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -245,6 +248,13 @@ class Order(models.Model):
             models.Index(fields=["paid_at"], name="order_paid_at_idx"),
             models.Index(fields=["returned_at"], name="order_returned_at_idx"),
             models.Index(fields=["cancelled_at"], name="order_cancelled_at_idx"),
+            # The integrity checks: a villager's payments over 30 days, a day's pickups.
+            models.Index(
+                fields=["villager", "paid_at"], name="order_villager_paid_idx", condition=Q(paid_at__isnull=False)
+            ),
+            models.Index(
+                fields=["picked_up_at"], name="order_picked_up_at_idx", condition=Q(picked_up_at__isnull=False)
+            ),
         ]
 
     def __str__(self):
@@ -367,6 +377,10 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_at_least_one"),
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="order_line_unit_price_positive"),
             models.CheckConstraint(condition=Q(line_total__gt=0), name="order_line_total_positive"),
+        ]
+        indexes = [
+            # The integrity checks' price bands: a category's most recent lines.
+            models.Index(fields=["category", "order"], name="order_line_category_order_idx"),
         ]
 
     def __str__(self):

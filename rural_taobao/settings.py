@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "counties",
     "partners",
     "orders",
+    "integrity",
     "analytics",
     "payouts",
     "demo",

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("partners.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("payouts.api_urls")),
+    path("", include("integrity.api_urls")),
     *income_urls.api_urlpatterns,
 ]
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("analytics.urls")),
     path("", include("payouts.urls")),
+    path("", include("integrity.urls")),
     *income_urls.urlpatterns,
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
