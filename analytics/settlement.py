@@ -330,9 +330,9 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None) 
             f"""
             INSERT INTO {STATEMENTS}
                 (partner_id, month, orders, sales, assisted_sales, commission, incentive, clawbacks, adjustments,
-                 total, incentive_tier_id, status, closed_at, computed_at, payout_reference, payout_failure)
+                 total, incentive_tier_id, status, closed_at, computed_at, payout_reference, payout_failure, held)
             SELECT x.partner_id, %s, x.orders, x.sales, x.base, x.commission, {bonus}, x.clawbacks, x.adjustments,
-                   x.commission - x.clawbacks + {bonus} + x.adjustments, {tier_id}, 'open', NULL, %s, '', ''
+                   x.commission - x.clawbacks + {bonus} + x.adjustments, {tier_id}, 'open', NULL, %s, '', '', 0
               FROM (SELECT e.partner_id,
                            SUM(CASE WHEN e.kind = '{P}' THEN 1 ELSE 0 END) AS orders,
                            SUM(CASE WHEN e.kind = '{P}' THEN e.sales ELSE 0 END) AS sales,

@@ -158,6 +158,10 @@ class FlagReviewView(APIView):
         },
     )
     def post(self, request, pk: int):
+        try:
+            selectors.flag_for(request.user, pk)  # another county's flag: 404 before anything else
+        except Flag.DoesNotExist:
+            return Response({"detail": _("No flag %(id)s.") % {"id": pk}}, status=status.HTTP_404_NOT_FOUND)
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         flag = services.flag_review(

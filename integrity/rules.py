@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rural_taobao.phones import mask_phone
+from rural_taobao.template_filters import yuan
 
 from .models import Rule, RuleSetting, Severity
 
@@ -111,14 +111,12 @@ def rule_configs() -> dict[str, RuleConfig]:
 
 
 def _yuan(value) -> str:
-    return "¥" + number_format(Decimal(str(value)), 2, force_grouping=True)
+    return yuan(Decimal(str(value)))
 
 
 def _number(value) -> str:
     number = Decimal(str(value))
-    if number == number.to_integral_value():
-        return number_format(int(number), force_grouping=True)
-    return number_format(number, force_grouping=True)
+    return f"{int(number):,}" if number == number.to_integral_value() else f"{number:,}"
 
 
 def flag_detail(rule: str, evidence: dict) -> str:
@@ -174,7 +172,7 @@ def flag_detail(rule: str, evidence: dict) -> str:
         }
     if rule == Rule.TOO_FAST:
         return _("picked up %(hours)s hours after payment (at least %(limit)s expected)") % {
-            "hours": number_format(Decimal(str(e.get("hours", 0))), 1),
+            "hours": f"{Decimal(str(e.get('hours', 0))):.1f}",
             "limit": _number(e.get("limit", 0)),
         }
     if rule == Rule.PARTNER_SPIKE:

@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "orders.models.Channel",
         "PayoutBatchStatusEnum": "payouts.models.BatchStatus",
         "PayoutItemStatusEnum": "payouts.models.ItemStatus",
+        "FlagStatusEnum": "integrity.models.FlagStatus",
+        "FlagRuleEnum": "integrity.models.Rule",
+        "FlagSeverityEnum": "integrity.models.Severity",
     },
 }
 

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from integrity.models import Flag
 from orders.models import Order
 from tests.support.dates import shanghai
 from tests.support.factories import CategoryFactory, PromotionFactory, VillagerFactory
@@ -346,6 +347,34 @@ MATRIX = [
         lambda: {"holder_name": "王", "kind": "alipay", "account": "13800001111", "password": "wrong"},
         {"anonymous": 401, "alice": 400, "bob": 400, "carol": 403, "dave": 403, "admin": 403},
     ),
+    (
+        "api-flags",
+        "get",
+        "/api/v1/flags/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-flag-detail",
+        "get",
+        "/api/v1/flags/{flag_a}/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 404, "admin": 200},
+    ),
+    (
+        "api-flag-review",
+        "post",
+        "/api/v1/flags/{flag_a}/review/",
+        lambda: {"decision": "clear", "reason": "checked with the villager"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 404, "admin": 200},
+    ),
+    (
+        "api-flag-review",
+        "post",
+        "/api/v1/flags/{flag_b}/review/",
+        lambda: {"decision": "confirm", "reason": ""},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
+    ),
     ("api-schema", "get", "/api/schema/", None, dict.fromkeys(ACTORS, 200)),
     ("api-docs", "get", "/api/docs/", None, dict.fromkeys(ACTORS, 200)),
 ]
@@ -362,6 +391,14 @@ def objects(alice, bob, carol, dave, admin_user, county_a, county_b):
     order_a = make_order(partner=alice, villager=va, lines=[(cat, 1, Decimal("10.00"))], placed_at=placed)
     order_b = make_order(partner=bob, villager=vb, lines=[(cat, 1, Decimal("10.00"))], placed_at=placed)
     assert Order.objects.get(pk=order_a.pk).status == "placed"
+    flag_a = Flag.objects.create(
+        order=order_a, county_id=order_a.county_id, partner=alice, rule="bulk_quantity", severity="medium",
+        day=dt.date.today(), evidence={"quantity": 60, "product": "x", "limit": 50},
+    )
+    flag_b = Flag.objects.create(
+        order=order_b, county_id=order_b.county_id, partner=bob, rule="too_fast", severity="medium",
+        day=dt.date.today(), evidence={"hours": "1.0", "limit": "24"},
+    )
     users = {"anonymous": None, "alice": alice.user, "bob": bob.user, "carol": carol, "dave": dave, "admin": admin_user}
     ids = {
         "order_a": order_a.pk,
@@ -372,6 +409,8 @@ def objects(alice, bob, carol, dave, admin_user, county_a, county_b):
         "partner_b": bob.pk,
         "county_a": county_a.code,
         "county_b": county_b.code,
+        "flag_a": flag_a.pk,
+        "flag_b": flag_b.pk,
     }
     return users, ids, {"village": alice.village_id}
 

@@ -21,7 +21,7 @@ def test_admins_read_orders_but_cannot_edit_add_or_delete_them(client, admin_use
     assert 'name="_save"' not in page.content.decode()
     # with its platform numbers and what the platform says of it
     assert "2388001122334455" in page.content.decode()
-    assert "Amount mismatch" in page.content.decode() and "7123.00" in page.content.decode()
+    assert "金额不符" in page.content.decode() and "7123.00" in page.content.decode()
     assert client.get("/admin/orders/order/add/").status_code == 403
     assert client.post(f"/admin/orders/order/{order.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/orders/villager/").status_code == 200

@@ -71,7 +71,7 @@ def test_a_statement_is_in_one_pending_batch(approved, admin_user):
     services.payout_batch_create(statement_ids=[approved[0].pk], by_user=admin_user)
     response = admin_api(admin_user).post("/api/v1/payouts/", {"statements": [approved[0].pk]}, format="json")
     assert response.status_code == 400
-    assert "already in a batch" in response.json()["statements"][0]
+    assert "已在一个待转账的批次中" in response.json()["statements"][0]
     # By month: the one already on its way is left out.
     batch = services.payout_batch_create(month=MONTH, by_user=admin_user)
     assert list(batch.items.values_list("statement_id", flat=True)) == [approved[1].pk]
