@@ -27,6 +27,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Region, Village
+from integrity.selectors import FlagFigures, counties_with_most_open_flags, flag_figures, flags_by_rule
 from orders.models import Channel, Order, Promotion, Reconciliation
 from partners.models import Partner, PartnerStatus
 from partners.selectors import FunnelStep, recruitment_funnel_steps
@@ -303,6 +304,8 @@ class CountyDashboard:
     # Of the sales paid in the period (and in the previous one), the share the platform confirmed.
     platform_confirmed_share: float | None = None
     previous_platform_confirmed_share: float | None = None
+    # Open review flags on the county's orders and the commission they hold.
+    flags: FlagFigures | None = None
 
     def __post_init__(self):
         self.kpis = kpis_of(self.totals, self.previous_totals) + [
@@ -632,6 +635,7 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
         freshness=rollup_freshness(),
         platform_confirmed_share=confirmed_share,
         previous_platform_confirmed_share=previous_confirmed_share,
+        flags=flag_figures(county_ids=[county.pk]),
     )
 
 
@@ -702,6 +706,9 @@ class NationalDashboard:
     regions: list[AreaRow]
     funnel: list[FunnelStep]
     freshness: Freshness
+    flags: FlagFigures | None = None
+    flags_by_rule: list[dict] = field(default_factory=list)
+    counties_most_flagged: list[dict] = field(default_factory=list)
 
     @property
     def kpis(self) -> list[Kpi]:
@@ -736,4 +743,7 @@ def national_dashboard(period: Period) -> NationalDashboard:
         regions=regions,
         funnel=recruitment_funnel_steps(),
         freshness=rollup_freshness(),
+        flags=flag_figures(),
+        flags_by_rule=flags_by_rule(),
+        counties_most_flagged=counties_with_most_open_flags(),
     )

@@ -48,6 +48,8 @@ class MonthIncome:
     assisted_sales: Decimal = ZERO
     # Commission of the month's paid orders that the platform has not made payable yet.
     pending: Decimal = ZERO
+    # Commission of orders under review when the statement was last computed.
+    held: Decimal = ZERO
     status: str = StatementStatus.OPEN
     tier: IncentiveTier | None = None
     next_tier: IncentiveTier | None = None
@@ -82,6 +84,7 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
         income.clawbacks = statement.clawbacks
         income.adjustments = statement.adjustments
         income.total = statement.total
+        income.held = statement.held
         income.assisted_sales = statement.assisted_sales
         income.status = statement.status
         income.tier = statement.incentive_tier

@@ -447,6 +447,7 @@ class MoneySummary:
     pending: Decimal  # commission of paid orders the platform has not (yet) made payable
     payable: Decimal  # on statements not yet paid
     paid: Decimal  # on paid statements
+    held: Decimal = ZERO  # of the pending: orders under review (an open flag)
 
 
 def pending_orders(partner_id: int, *, month: dt.date | None = None):
@@ -468,6 +469,13 @@ def pending_commission(partner_id: int, *, month: dt.date | None = None) -> Deci
     return lines.aggregate(s=Sum("commission_amount"))["s"] or ZERO
 
 
+def held_commission(partner_id: int) -> Decimal:
+    """Commission waiting on a review: the partner's pending orders with an open flag."""
+    open_flag = Flag.objects.filter(order_id=OuterRef("order_id"), status=FlagStatus.OPEN)
+    lines = OrderLine.objects.filter(order__in=pending_orders(partner_id)).filter(Exists(open_flag))
+    return lines.aggregate(s=Sum("commission_amount"))["s"] or ZERO
+
+
 def money_summary(partner_id: int) -> MoneySummary:
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in (
@@ -475,4 +483,9 @@ def money_summary(partner_id: int) -> MoneySummary:
     ):
         totals[row["status"]] += row["s"] or ZERO
     unpaid = totals[StatementStatus.OPEN] + totals[StatementStatus.CLOSED] + totals[StatementStatus.APPROVED]
-    return MoneySummary(pending=pending_commission(partner_id), payable=unpaid, paid=totals[StatementStatus.PAID])
+    return MoneySummary(
+        pending=pending_commission(partner_id),
+        payable=unpaid,
+        paid=totals[StatementStatus.PAID],
+        held=held_commission(partner_id),
+    )

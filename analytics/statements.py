@@ -207,6 +207,7 @@ class StatementTotals:
     clawbacks: Decimal
     adjustments: Decimal
     total: Decimal
+    held: Decimal
 
 
 def statement_totals(rows: QuerySet[MonthlyStatement]) -> StatementTotals:
@@ -218,6 +219,7 @@ def statement_totals(rows: QuerySet[MonthlyStatement]) -> StatementTotals:
         clawbacks=Sum("clawbacks"),
         adjustments=Sum("adjustments"),
         total=Sum("total"),
+        held=Sum("held"),
     )
     zero = Decimal("0.00")
     return StatementTotals(
@@ -227,4 +229,5 @@ def statement_totals(rows: QuerySet[MonthlyStatement]) -> StatementTotals:
         clawbacks=sums["clawbacks"] or zero,
         adjustments=sums["adjustments"] or zero,
         total=sums["total"] or zero,
+        held=sums["held"] or zero,
     )

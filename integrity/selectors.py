@@ -137,13 +137,18 @@ class FlagFigures:
 def flag_figures(*, county_ids: list[int] | None = None) -> FlagFigures:
     """Open flags, orders under review and commission held (one county, some, or all)."""
     flags = Flag.objects.all() if county_ids is None else Flag.objects.filter(county_id__in=county_ids)
-    by_status = dict(flags.values_list("status").annotate(n=Count("id")).order_by())
+    counts = flags.aggregate(
+        open=Count("id", filter=Q(status=FlagStatus.OPEN)),
+        orders=Count("order_id", distinct=True, filter=Q(status=FlagStatus.OPEN)),
+        confirmed=Count("id", filter=Q(status=FlagStatus.CONFIRMED)),
+        cleared=Count("id", filter=Q(status=FlagStatus.CLEARED)),
+    )
     return FlagFigures(
-        open_flags=by_status.get(FlagStatus.OPEN, 0),
-        orders_under_review=flags.filter(status=FlagStatus.OPEN).values("order_id").distinct().count(),
+        open_flags=counts["open"],
+        orders_under_review=counts["orders"],
         held=held_commission(flags),
-        confirmed=by_status.get(FlagStatus.CONFIRMED, 0),
-        cleared=by_status.get(FlagStatus.CLEARED, 0),
+        confirmed=counts["confirmed"],
+        cleared=counts["cleared"],
     )
 
 
