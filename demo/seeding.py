@@ -166,6 +166,8 @@ FARM = Channel.FARM_PRODUCE.value
 PROCUREMENT = Channel.GOVERNMENT_PROCUREMENT.value
 CANCELLED = OrderStatus.CANCELLED.value
 RETURNED = OrderStatus.RETURNED.value
+# The share of days on which one order breaking an integrity rule is planted (per rule).
+ANOMALY_DAY_SHARE = 0.05
 REACHED_STATUS = [
     OrderStatus.PLACED.value,
     OrderStatus.PAID.value,
@@ -616,6 +618,7 @@ class PlannedOrder:
     buyer: str = ""
     reference: str = ""
     lines: list[tuple[str, int, int, int]] = field(default_factory=list)  # (product, category id, qty, unit cents)
+    fast_pickup: bool = False  # picked up within hours of payment (a planted anomaly)
 
     def has_line(self, product_name: str) -> bool:
         return any(line[0] == product_name for line in self.lines)
@@ -1552,6 +1555,7 @@ class DemoSeeder:
         landmark_day = self._landmark_day()
         orders_per_day = self._allocate(total - 1 if total > 1 else total, weights)
         writer = _OrderBatch(self, Progress(self.out, "orders", sum(orders_per_day) + (1 if total > 1 else 0)))
+        anomalies = self.rng("anomalies")
         for day_index in range(days):
             is_landmark = day_index == landmark_day and total > 1
             if not orders_per_day[day_index] and not is_landmark:
@@ -1562,6 +1566,7 @@ class DemoSeeder:
             )
             if is_landmark:
                 day_orders.append(self._landmark_order(day, self.period_start + day_index * DAY))
+            self._plant_anomalies(anomalies, day_orders, self.period_start + day_index * DAY)
             # Number the day's orders per county in the order they were placed.
             day_orders.sort(key=lambda planned: planned.placed)
             numbers: Counter = Counter()
@@ -1571,8 +1576,51 @@ class DemoSeeder:
             for county_id, last in numbers.items():
                 self.counter_max[(county_id, day)] = last
         writer.flush()
+        self._plant_self_dealing(anomalies)
         # Every day of the period has payments, cancellations or returns to roll up.
         mark_days_dirty(self.start_date + timedelta(days=i) for i in range(days))
+
+    def _plant_anomalies(self, rng: random.Random, day_orders: list[PlannedOrder], day_start: int) -> None:
+        """Now and then, orders a real programme's partners log that did not happen as
+        logged: a bulk quantity, a price far off the category's, a villager ordering again
+        and again, a parcel picked up within hours, a partner's day of outsized sales. No
+        record is kept of which: the nightly checks have to find them."""
+        assisted = [o for o in day_orders if o.channel == ASSISTED and o.lines]
+        if not assisted:
+            return
+        if rng.random() < ANOMALY_DAY_SHARE:  # bulk_quantity: the cheapest of a few orders, by the crate
+            order = min(rng.sample(assisted, min(5, len(assisted))), key=lambda o: o.lines[0][3])
+            name, category_id, _quantity, cents = order.lines[0]
+            order.lines[0] = (name, category_id, rng.randint(60, 300), cents)
+        if rng.random() < ANOMALY_DAY_SHARE:  # price_outlier: a unit price tens of times the usual
+            order = rng.choice(assisted)
+            name, category_id, quantity, cents = order.lines[0]
+            order.lines[0] = (name, category_id, 1, cents * rng.randint(30, 100))
+        if rng.random() < ANOMALY_DAY_SHARE:  # too_fast: "picked up" hours after payment
+            rng.choice(assisted).fast_pickup = True
+        # The next two take over some of the day's other orders (the period keeps its total).
+        if len(assisted) >= 12 and rng.random() < ANOMALY_DAY_SHARE:  # villager_burst: order after order
+            first, *others = rng.sample(assisted, rng.randint(7, 10))
+            for k, order in enumerate(others, start=1):
+                order.partner, order.county, order.villager_id = first.partner, first.county, first.villager_id
+                order.placed = min(first.placed + k * rng.randint(5, 25) * MINUTE, day_start + DAY - 1)
+                order.lines = [first.lines[0]]
+            assisted = [o for o in assisted if o not in others]
+        if len(assisted) >= 12 and rng.random() < ANOMALY_DAY_SHARE / 2:  # partner_spike: a day of laptops
+            first, *others = rng.sample(assisted, rng.randint(7, 10))
+            name, low, high, _max = next(p for p in data.PRODUCTS["phones-digital"] if p[2] >= 4000)
+            for k, order in enumerate([first, *others]):
+                order.partner, order.county = first.partner, first.county
+                order.villager_id = first.partner.villager_ids[rng.randrange(len(first.partner.villager_ids))]
+                order.placed = min(first.placed + k * rng.randint(10, 40) * MINUTE, day_start + DAY - 1)
+                order.lines = [(name, self.category_ids["phones-digital"], 1, int(rng.uniform(low, high)) * 100)]
+
+    def _plant_self_dealing(self, rng: random.Random) -> None:
+        """A few partners log orders for themselves: a villager of theirs carries their own
+        phone number (the villager least often served, so a handful of orders)."""
+        sellers = [p for p in self.order_partners if p.villager_ids and not p.is_demo]
+        for partner in rng.sample(sellers, min(len(sellers), max(1, len(sellers) // 60))):
+            Villager.objects.filter(pk=partner.villager_ids[-1]).update(phone=partner.phone)
 
     def _partners_working_each_day(self) -> list[list[int]]:
         """For each day of the period, the indexes (in ``order_partners``) of the partners
@@ -1710,6 +1758,9 @@ class DemoSeeder:
         """The order's row and its lines' rows, its timeline drawn and commission snapshotted."""
         timeline = self._timeline(rng, planned.channel, planned.placed)
         status, paid, shipped, centre, point, picked, cancelled, returned = timeline
+        if planned.fast_pickup and picked is not None and paid is not None:
+            shipped, centre, point = paid + HOUR, paid + 2 * HOUR, paid + 3 * HOUR
+            picked = paid + int(rng.uniform(4, 20) * HOUR)
         procurement = planned.channel == PROCUREMENT
         paid_day = None if paid is None else (paid + UTC_OFFSET) // DAY
         total_cents = 0
