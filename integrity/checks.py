@@ -11,6 +11,7 @@ nothing, and a flag somebody already reviewed stays as they left it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -31,6 +33,7 @@ from .rules import RuleConfig, rule_configs
 
 ORDERS = Order._meta.db_table
 LINES = OrderLine._meta.db_table
+FLAGS = Flag._meta.db_table
 VILLAGERS = Villager._meta.db_table
 PARTNERS = Partner._meta.db_table
 STAFF_PHONES = StaffPhone._meta.db_table
@@ -183,7 +186,7 @@ def price_bands(day: dt.date, config: RuleConfig) -> dict[int, dict]:
                 f"""
                 SELECT l.unit_price FROM {LINES} l JOIN {ORDERS} o ON o.id = l.order_id
                  WHERE l.category_id = %s AND o.paid_at >= %s AND o.paid_at < %s AND {LIVE}
-                 ORDER BY l.order_id DESC LIMIT {BAND_SAMPLE}
+                 ORDER BY o.paid_at DESC, l.id DESC LIMIT {BAND_SAMPLE}
                 """,
                 [category_id, window_start, window_end],
             )
@@ -370,6 +373,8 @@ CHECKS = {
 def _raise_flags(day: dt.date, config: RuleConfig, findings: list[Finding], now: dt.datetime) -> int:
     if not findings:
         return 0
+    if _pg():
+        return _raise_flags_pg(day, config, findings, now)
     ids = [f.order_id for f in findings]
     already = set(Flag.objects.filter(rule=config.rule, order_id__in=ids).values_list("order_id", flat=True))
     fresh = [f for f in findings if f.order_id not in already]
@@ -402,6 +407,32 @@ def _raise_flags(day: dt.date, config: RuleConfig, findings: list[Finding], now:
     return len(fresh)
 
 
+def _raise_flags_pg(day: dt.date, config: RuleConfig, findings: list[Finding], now: dt.datetime) -> int:
+    """One INSERT … SELECT for the rule's findings (a flag already raised for the order
+    and rule is left as it is, reviewed or not): a promotion day's hundreds of thousands
+    of flags never pass through models. ``check_day`` then marks the orders under review
+    once for all rules."""
+    order_ids = [f.order_id for f in findings]
+    evidence = [json.dumps(f.evidence, cls=DjangoJSONEncoder) for f in findings]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH fresh AS (
+                INSERT INTO {FLAGS} (order_id, county_id, partner_id, rule, severity, day, evidence, status,
+                                     created_at, reviewed_at, reason, reviewed_by_id)
+                SELECT o.id, o.county_id, o.partner_id, %s, %s, %s, f.evidence::jsonb, %s, %s, NULL, '', NULL
+                  FROM unnest(%s::bigint[], %s::text[]) AS f(order_id, evidence)
+                  JOIN {ORDERS} o ON o.id = f.order_id
+                    ON CONFLICT (order_id, rule) DO NOTHING
+                RETURNING order_id
+            )
+            SELECT count(*) FROM fresh
+            """,
+            [config.rule, config.severity, day, FlagStatus.OPEN.value, now, order_ids, evidence],
+        )
+        return cursor.fetchone()[0]
+
+
 def check_day(day: dt.date, *, rules: Iterable[str] | None = None) -> dict[str, int]:
     """Run the (enabled) rules over one day's orders; the new flags per rule."""
     configs = rule_configs()
@@ -415,6 +446,17 @@ def check_day(day: dt.date, *, rules: Iterable[str] | None = None) -> dict[str, 
         findings = check(day, config)
         with transaction.atomic():
             counts[rule] = _raise_flags(day, config, findings, now)
+    if _pg() and any(counts.values()):
+        # Each order of the day with an open flag is marked once, whatever its rules.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {ORDERS} o SET under_review = true
+                  FROM (SELECT DISTINCT order_id FROM {FLAGS} WHERE day = %s AND status = %s) f
+                 WHERE o.id = f.order_id AND NOT o.under_review
+                """,
+                [day, FlagStatus.OPEN.value],
+            )
     return counts
 
 

@@ -125,6 +125,7 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["county", "status", "created_at"], name="flag_county_status_idx"),
             models.Index(fields=["status", "rule"], name="flag_status_rule_idx"),
+            models.Index(fields=["day", "status"], name="flag_day_status_idx"),
             models.Index(fields=["partner", "status"], name="flag_partner_status_idx"),
             # Settlement: flags reviewed since the last night.
             models.Index(fields=["reviewed_at"], name="flag_reviewed_at_idx", condition=Q(reviewed_at__isnull=False)),
