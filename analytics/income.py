@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from orders.models import Order
+from orders.selectors import with_review_state
 from partners.models import IncentiveTier, Partner
 from rural_taobao import dates
 from rural_taobao.dates import month_bounds, next_month
@@ -151,7 +152,7 @@ def partner_month_orders(partner: Partner, month: dt.date):
     after payment in it, with their lines' rates and their platform state."""
     start, end = month_bounds(month)
     return (
-        Order.objects.filter(partner=partner)
+        with_review_state(Order.objects.filter(partner=partner))
         .filter(
             Q(paid_at__gte=start, paid_at__lt=end)
             | Q(returned_at__gte=start, returned_at__lt=end)

@@ -50,6 +50,7 @@ def parse_args():
     parser.add_argument("--partners", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3, help="timed repetitions of each measurement")
     parser.add_argument("--keep", action="store_true", help="reuse the databases if they are already filled")
+    parser.add_argument("--only", choices=["normal", "promotion"], help="run one of the two measurements")
     return parser.parse_args()
 
 
@@ -208,8 +209,10 @@ def promotion_day(args) -> None:
 def main():
     args = parse_args()
     setup_database(args)
-    normal_day(args)
-    promotion_day(args)
+    if args.only != "promotion":
+        normal_day(args)
+    if args.only != "normal":
+        promotion_day(args)
 
 
 if __name__ == "__main__":

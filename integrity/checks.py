@@ -62,6 +62,21 @@ class Finding:
     evidence: dict
 
 
+@dataclass
+class Source:
+    """A rule's findings left in the database: a query whose rows are (order id, county
+    id, partner id, evidence as JSON). On PostgreSQL the flags are inserted straight from
+    it, so a promotion day's hundreds of thousands of findings never reach Python."""
+
+    sql: str
+    params: list
+
+
+# What a rule finds: its findings, or queries of them (raised in order: a later one never
+# replaces the flag an earlier one raised for the same order).
+Findings = list[Finding] | list[Source]
+
+
 def _pg() -> bool:
     return connection.vendor == "postgresql"
 
@@ -83,6 +98,13 @@ def _rows(sql: str, params: Iterable = ()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
+
+
+def _json_object(*pairs: tuple[str, str]) -> str:
+    """SQL building a JSON object of (key, SQL expression) pairs."""
+    function = "jsonb_build_object" if _pg() else "json_object"
+    arguments = ", ".join(f"'{key}', {expression}" for key, expression in pairs)
+    return f"{function}({arguments})"
 
 
 def _shanghai_date(expression: str) -> str:
@@ -127,30 +149,32 @@ def _self_dealing(day: dt.date, config: RuleConfig) -> list[Finding]:
     return list(found.values())
 
 
-def _villager_burst(day: dt.date, config: RuleConfig) -> list[Finding]:
+def _villager_burst(day: dt.date, config: RuleConfig) -> Findings:
     per_day, per_30 = config.int("per_day"), config.int("per_30_days")
     start, end = _bounds(day, day)
-    found: dict[int, Finding] = {}
-    for order_id, rank, count in _rows(
+    window_start, _end = _bounds(day - dt.timedelta(days=29), day)
+    iso_day = day.isoformat()
+    over_the_day = Source(
         f"""
-        SELECT id, rnk, cnt FROM (
-            SELECT o.id,
+        SELECT id, county_id, partner_id,
+               {_json_object(("window", "'day'"), ("rank", "rnk"), ("count", "cnt"), ("limit", "CAST(%s AS integer)"), ("day", "CAST(%s AS text)"))}
+          FROM (
+            SELECT o.id, o.county_id, o.partner_id,
                    ROW_NUMBER() OVER (PARTITION BY o.villager_id ORDER BY o.paid_at, o.id) AS rnk,
                    COUNT(*) OVER (PARTITION BY o.villager_id) AS cnt
               FROM {ORDERS} o
              WHERE o.paid_at >= %s AND o.paid_at < %s AND {LIVE}
         ) x WHERE rnk > %s
         """,
-        [start, end, per_day],
-    ):
-        found[order_id] = Finding(
-            order_id, {"window": "day", "rank": rank, "count": count, "limit": per_day, "day": day.isoformat()}
-        )
-    window_start, _end = _bounds(day - dt.timedelta(days=29), day)
-    for order_id, rank in _rows(
+        [per_day, iso_day, start, end, per_day],
+    )
+    # The 30 days to the day, of the villagers who paid for something on it.
+    over_30_days = Source(
         f"""
-        SELECT id, rnk FROM (
-            SELECT o.id, o.paid_at,
+        SELECT id, county_id, partner_id,
+               {_json_object(("window", "'30_days'"), ("rank", "rnk"), ("limit", "CAST(%s AS integer)"), ("day", "CAST(%s AS text)"))}
+          FROM (
+            SELECT o.id, o.county_id, o.partner_id, o.paid_at,
                    ROW_NUMBER() OVER (PARTITION BY o.villager_id ORDER BY o.paid_at, o.id) AS rnk
               FROM {ORDERS} o
              WHERE o.villager_id IN (
@@ -160,12 +184,9 @@ def _villager_burst(day: dt.date, config: RuleConfig) -> list[Finding]:
                AND o.paid_at >= %s AND o.paid_at < %s AND {LIVE}
         ) x WHERE rnk > %s AND paid_at >= %s
         """,
-        [start, end, window_start, end, per_30, start],
-    ):
-        found.setdefault(
-            order_id, Finding(order_id, {"window": "30_days", "rank": rank, "limit": per_30, "day": day.isoformat()})
-        )
-    return list(found.values())
+        [per_30, iso_day, start, end, window_start, end, per_30, start],
+    )
+    return [over_the_day, over_30_days]
 
 
 def _quartiles(prices: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
@@ -292,7 +313,7 @@ def _too_fast(day: dt.date, config: RuleConfig) -> list[Finding]:
     return findings
 
 
-def _partner_spike(day: dt.date, config: RuleConfig) -> list[Finding]:
+def _partner_spike(day: dt.date, config: RuleConfig) -> Findings:
     factor, floor, days = config["median_factor"], config["min_sales"], config.int("lookback_days")
     start, end = _bounds(day, day)
     big = {
@@ -328,6 +349,20 @@ def _partner_spike(day: dt.date, config: RuleConfig) -> list[Finding]:
             spiking[partner_id] = {"sales": str(sales), "median": str(median), "days": days, "day": day.isoformat()}
     if not spiking:
         return []
+    if _pg():
+        # Every order of the day of each spiking partner, with its partner's evidence.
+        evidence = [json.dumps(spiking[partner_id]) for partner_id in spiking]
+        return [
+            Source(
+                f"""
+                SELECT o.id, o.county_id, o.partner_id, s.evidence::jsonb
+                  FROM unnest(%s::bigint[], %s::text[]) AS s(partner_id, evidence)
+                  JOIN {ORDERS} o ON o.partner_id = s.partner_id
+                 WHERE o.paid_at >= %s AND o.paid_at < %s AND {LIVE}
+                """,
+                [list(spiking), evidence, start, end],
+            )
+        ]
     marks = ", ".join(["%s"] * len(spiking))
     return [
         Finding(order_id, dict(spiking[partner_id]))
@@ -370,19 +405,78 @@ CHECKS = {
 # ── the run ──────────────────────────────────────────────────────────────────
 
 
-def _raise_flags(day: dt.date, config: RuleConfig, findings: list[Finding], now: dt.datetime) -> int:
+_FLAG_COLUMNS = (
+    "order_id, county_id, partner_id, rule, severity, day, evidence, status, created_at, reviewed_at, reason,"
+    " reviewed_by_id"
+)
+
+
+def _raise_flags(day: dt.date, config: RuleConfig, findings: Findings, now: dt.datetime) -> int:
+    """Raise the rule's flags (a flag already raised for the order and rule is left as it
+    is, reviewed or not); how many are new."""
+    raised = 0
+    pending: list[Finding] = []
+    for part in findings:
+        if isinstance(part, Finding):
+            pending.append(part)
+            continue
+        if pending:
+            raised += _insert_findings(day, config, pending, now)
+            pending = []
+        raised += _insert_source(day, config, part, now)
+    if pending:
+        raised += _insert_findings(day, config, pending, now)
+    return raised
+
+
+def _insert_source(day: dt.date, config: RuleConfig, source: Source, now: dt.datetime) -> int:
+    if not _pg():
+        rows = _rows(source.sql, source.params)
+        return _insert_findings(day, config, [Finding(row[0], json.loads(row[3])) for row in rows], now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {FLAGS} ({_FLAG_COLUMNS})
+            SELECT f.order_id, f.county_id, f.partner_id, %s, %s, %s, f.evidence, %s, %s, NULL, '', NULL
+              FROM ({source.sql}) AS f(order_id, county_id, partner_id, evidence)
+                ON CONFLICT (order_id, rule) DO NOTHING
+            """,
+            [config.rule, config.severity, day, FlagStatus.OPEN.value, now, *source.params],
+        )
+        return cursor.rowcount
+
+
+def _insert_findings(day: dt.date, config: RuleConfig, findings: list[Finding], now: dt.datetime) -> int:
     if not findings:
         return 0
     if _pg():
-        return _raise_flags_pg(day, config, findings, now)
+        # One INSERT … SELECT for the lot, the orders' county and partner joined in.
+        order_ids = [f.order_id for f in findings]
+        evidence = [json.dumps(f.evidence, cls=DjangoJSONEncoder) for f in findings]
+        return _insert_source(
+            day,
+            config,
+            Source(
+                f"""
+                SELECT o.id, o.county_id, o.partner_id, f.evidence::jsonb
+                  FROM unnest(%s::bigint[], %s::text[]) AS f(order_id, evidence)
+                  JOIN {ORDERS} o ON o.id = f.order_id
+                """,
+                [order_ids, evidence],
+            ),
+            now,
+        )
     ids = [f.order_id for f in findings]
     already = set(Flag.objects.filter(rule=config.rule, order_id__in=ids).values_list("order_id", flat=True))
-    fresh = [f for f in findings if f.order_id not in already]
+    fresh: dict[int, Finding] = {}
+    for finding in findings:
+        if finding.order_id not in already:
+            fresh.setdefault(finding.order_id, finding)
     if not fresh:
         return 0
     owners = {
         pk: (county_id, partner_id)
-        for pk, county_id, partner_id in Order.objects.filter(pk__in=[f.order_id for f in fresh]).values_list(
+        for pk, county_id, partner_id in Order.objects.filter(pk__in=list(fresh)).values_list(
             "pk", "county_id", "partner_id"
         )
     }
@@ -398,39 +492,12 @@ def _raise_flags(day: dt.date, config: RuleConfig, findings: list[Finding], now:
                 evidence=f.evidence,
                 created_at=now,
             )
-            for f in fresh
+            for f in fresh.values()
         ],
         ignore_conflicts=True,
         batch_size=2000,
     )
-    Order.objects.filter(pk__in=[f.order_id for f in fresh], flags__status=FlagStatus.OPEN).update(under_review=True)
     return len(fresh)
-
-
-def _raise_flags_pg(day: dt.date, config: RuleConfig, findings: list[Finding], now: dt.datetime) -> int:
-    """One INSERT … SELECT for the rule's findings (a flag already raised for the order
-    and rule is left as it is, reviewed or not): a promotion day's hundreds of thousands
-    of flags never pass through models. ``check_day`` then marks the orders under review
-    once for all rules."""
-    order_ids = [f.order_id for f in findings]
-    evidence = [json.dumps(f.evidence, cls=DjangoJSONEncoder) for f in findings]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH fresh AS (
-                INSERT INTO {FLAGS} (order_id, county_id, partner_id, rule, severity, day, evidence, status,
-                                     created_at, reviewed_at, reason, reviewed_by_id)
-                SELECT o.id, o.county_id, o.partner_id, %s, %s, %s, f.evidence::jsonb, %s, %s, NULL, '', NULL
-                  FROM unnest(%s::bigint[], %s::text[]) AS f(order_id, evidence)
-                  JOIN {ORDERS} o ON o.id = f.order_id
-                    ON CONFLICT (order_id, rule) DO NOTHING
-                RETURNING order_id
-            )
-            SELECT count(*) FROM fresh
-            """,
-            [config.rule, config.severity, day, FlagStatus.OPEN.value, now, order_ids, evidence],
-        )
-        return cursor.fetchone()[0]
 
 
 def check_day(day: dt.date, *, rules: Iterable[str] | None = None) -> dict[str, int]:
@@ -443,20 +510,8 @@ def check_day(day: dt.date, *, rules: Iterable[str] | None = None) -> dict[str, 
         config = configs[rule]
         if rule not in wanted or not config.enabled:
             continue
-        findings = check(day, config)
         with transaction.atomic():
-            counts[rule] = _raise_flags(day, config, findings, now)
-    if _pg() and any(counts.values()):
-        # Each order of the day with an open flag is marked once, whatever its rules.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {ORDERS} o SET under_review = true
-                  FROM (SELECT DISTINCT order_id FROM {FLAGS} WHERE day = %s AND status = %s) f
-                 WHERE o.id = f.order_id AND NOT o.under_review
-                """,
-                [day, FlagStatus.OPEN.value],
-            )
+            counts[rule] = _raise_flags(day, config, check(day, config), now)
     return counts
 
 

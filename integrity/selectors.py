@@ -11,6 +11,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value,
 from django.utils import timezone
 
 from orders.models import Order, OrderLine, OrderStatus
+from orders.selectors import with_review_state
 from rural_taobao.access import is_admin, is_county_staff
 
 from .models import Flag, FlagStatus, Rule, Severity
@@ -92,7 +93,9 @@ def partner_history(partner_id: int, *, days: int = 30, around: dt.datetime | No
     )
     flags = dict(Flag.objects.filter(partner_id=partner_id).values_list("status").annotate(n=Count("id")).order_by())
     recent = list(
-        Order.objects.filter(partner_id=partner_id).select_related("villager").order_by("-placed_at", "-id")[:10]
+        with_review_state(Order.objects.filter(partner_id=partner_id))
+        .select_related("villager")
+        .order_by("-placed_at", "-id")[:10]
     )
     return PartnerHistory(
         days=days,

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,13 +49,6 @@ def _clean_reason(reason: str | None) -> str:
     return reason
 
 
-def _sync_under_review(order_ids: list[int]) -> None:
-    """Orders are "under review" while any open flag stands on them."""
-    open_flags = Flag.objects.filter(order_id=OuterRef("pk"), status=FlagStatus.OPEN)
-    Order.objects.filter(pk__in=order_ids).exclude(Exists(open_flags)).update(under_review=False)
-    Order.objects.filter(pk__in=order_ids).filter(Exists(open_flags)).update(under_review=True)
-
-
 def _money_days(order_ids: list[int]) -> set:
     days = set()
     for moments in Order.objects.filter(pk__in=order_ids).values_list("paid_at", "cancelled_at", "returned_at"):
@@ -70,7 +62,6 @@ def _review(flags: list[Flag], *, status: str, reason: str, by_user: User) -> No
         flag.status, flag.reviewed_by, flag.reviewed_at, flag.reason = status, by_user, now, reason
     Flag.objects.bulk_update(flags, ["status", "reviewed_by", "reviewed_at", "reason"])
     order_ids = sorted({flag.order_id for flag in flags})
-    _sync_under_review(order_ids)
     if status == FlagStatus.CONFIRMED:
         mark_days_dirty(_money_days(order_ids))
 

@@ -195,9 +195,6 @@ class Order(models.Model):
     picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
-    # An open integrity flag stands on the order (``integrity`` keeps it in step with its
-    # flags): its commission is held. Shown to the partner as "under review".
-    under_review = models.BooleanField(_("under review"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -8,12 +8,12 @@ assigned counties (read-only, phones masked), an admin everything, anyone else n
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 ZERO = Decimal("0.00")
+# The status of an integrity flag that still waits for a reviewer (integrity.models.FlagStatus.OPEN).
+OPEN_FLAG = "open"
 
 # Orders that still wait for the partner to move them on (placed → … → picked up).
 WAITING_STATUSES = (
@@ -177,7 +179,7 @@ def order_list_for(user, params, *, request=None) -> tuple[OrderFilter, QuerySet
     order_filter = OrderFilter(params, queryset=orders_visible_to(user), request=request)
     if not order_filter.is_valid():
         return order_filter, Order.objects.none()
-    return order_filter, order_filter.qs.select_related("villager").order_by("-placed_at", "-id")
+    return order_filter, with_review_state(order_filter.qs).select_related("villager").order_by("-placed_at", "-id")
 
 
 @dataclass
@@ -217,12 +219,24 @@ def offset_page(queryset: QuerySet, page: str | int | None, *, per_page: int) ->
 # ── One order ─────────────────────────────────────────────────────────────────
 
 
+def with_review_state(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """Each order with ``under_review``: an open integrity flag stands on it (its commission
+    waits; the partner sees "under review", never the rule). Read from the flags
+    themselves, so it can never drift from them. The flags belong to the integrity app,
+    a layer above this one: they are reached through the reverse relation, not imported."""
+    flag_model = cast(Any, Order._meta.get_field("flags").related_model)
+    open_flags = flag_model.objects.filter(order=OuterRef("pk"), status=OPEN_FLAG)
+    return queryset.annotate(under_review=Exists(open_flags))
+
+
 def order_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.select_related(
-        "villager", "promotion", "partner", "county", "village", "reconciliation_row"
-    ).prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("category").order_by("id")),
-        Prefetch("status_changes", queryset=OrderStatusChange.objects.select_related("changed_by")),
+    return (
+        with_review_state(queryset)
+        .select_related("villager", "promotion", "partner", "county", "village", "reconciliation_row")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("category").order_by("id")),
+            Prefetch("status_changes", queryset=OrderStatusChange.objects.select_related("changed_by")),
+        )
     )
 
 
@@ -348,7 +362,9 @@ def partner_home(partner: Partner, *, today: dt.date | None = None, todays_limit
     )
     return PartnerHome(
         today=today,
-        todays_orders=list(todays.select_related("villager").order_by("-placed_at", "-id")[:todays_limit]),
+        todays_orders=list(
+            with_review_state(todays).select_related("villager").order_by("-placed_at", "-id")[:todays_limit]
+        ),
         todays_count=todays_figures["count"],
         todays_total=todays_figures["total"],
         waiting_by_status=[
