@@ -91,9 +91,12 @@ class Flag(models.Model):
     in the reader's language by ``integrity.rules.flag_detail``); ``county`` and
     ``partner`` are the order's, kept here for scoping and filters."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="flags")
-    county = models.ForeignKey("counties.County", on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    # The foreign keys' own indexes are left out: the unique key (order, rule) and the
+    # county and partner indexes below lead with them (a promotion day writes a million
+    # flags, and every index is paid for on each).
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="flags", db_index=False)
+    county = models.ForeignKey("counties.County", on_delete=models.CASCADE, related_name="+", db_index=False)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False)
     rule = models.CharField(_("rule"), max_length=24, choices=Rule.choices)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     day = models.DateField(_("day checked"), help_text="The Shanghai day whose orders raised it.")
@@ -101,7 +104,7 @@ class Flag(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -125,10 +128,11 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["county", "status", "created_at"], name="flag_county_status_idx"),
             models.Index(fields=["status", "rule"], name="flag_status_rule_idx"),
-            models.Index(fields=["day", "status"], name="flag_day_status_idx"),
             models.Index(fields=["partner", "status"], name="flag_partner_status_idx"),
             # Settlement: flags reviewed since the last night.
             models.Index(fields=["reviewed_at"], name="flag_reviewed_at_idx", condition=Q(reviewed_at__isnull=False)),
+            # A reviewer's flags (and the reviewer's deletion): only reviewed flags name one.
+            models.Index(fields=["reviewed_by"], name="flag_reviewed_by_idx", condition=Q(reviewed_by__isnull=False)),
         ]
 
     def __str__(self):
