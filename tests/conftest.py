@@ -11,9 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from partners.models import CommissionRate, IncentiveTier, ProcurementRate
 from rural_taobao.access import ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP
+from tests.support.dates import shanghai
 from tests.support.factories import (
     CategoryFactory,
     CountyFactory,
@@ -135,3 +137,25 @@ def world(alice, bob, county_a):
     IncentiveTier.objects.create(min_monthly_sales=Decimal("200000"), bonus=Decimal("2000"))
     promotion = PromotionFactory(name="6.18", code="618-test", starts_on=BASE, ends_on=BASE + dt.timedelta(days=60))
     return {"partners": partners, "villagers": villagers, "categories": categories, "promotion": promotion}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the wall clock (timezone.now, hence every Shanghai 'today') to a moment."""
+    state = {}
+
+    def set_to(moment):
+        state["now"] = moment
+        monkeypatch.setattr(timezone, "now", lambda: state["now"])
+
+    set_to(shanghai(dt.date(2025, 3, 1), 1, 30))
+    return set_to
+
+
+@pytest.fixture
+def phones(db):
+    """The phones category at 3 % and a ¥300 tier for ¥5,000 of monthly assisted sales."""
+    category = CategoryFactory(slug="phones-digital")
+    CommissionRate.objects.create(category=category, rate=Decimal("0.0300"), effective_from=dt.date(2020, 1, 1))
+    IncentiveTier.objects.create(min_monthly_sales=Decimal("5000"), bonus=Decimal("300"))
+    return category

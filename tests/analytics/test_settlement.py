@@ -10,14 +10,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from analytics import rollups, settlement
 from analytics.models import CommissionEntry, MonthlyStatement
 from orders.models import Order
-from partners.models import CommissionRate, IncentiveTier
 from tests.support.dates import shanghai
-from tests.support.factories import CategoryFactory, VillagerFactory
+from tests.support.factories import VillagerFactory
 from tests.support.orders import make_order
 from tests.support.platform import platform_says, record_number
 
@@ -25,19 +23,6 @@ pytestmark = pytest.mark.django_db
 
 MARCH, APRIL = dt.date(2025, 3, 1), dt.date(2025, 4, 1)
 D = dt.date
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the wall clock (timezone.now, hence every Shanghai 'today') to a moment."""
-    state = {}
-
-    def set_to(moment):
-        state["now"] = moment
-        monkeypatch.setattr(timezone, "now", lambda: state["now"])
-
-    set_to(shanghai(D(2025, 3, 1), 1, 30))
-    return set_to
 
 
 @pytest.fixture
@@ -49,14 +34,6 @@ def night(clock):
         return rollups.run_rollups([], trigger="test")
 
     return run
-
-
-@pytest.fixture
-def phones(db):
-    category = CategoryFactory(slug="phones-digital")
-    CommissionRate.objects.create(category=category, rate=Decimal("0.0300"), effective_from=D(2020, 1, 1))
-    IncentiveTier.objects.create(min_monthly_sales=Decimal("5000"), bonus=Decimal("300"))
-    return category
 
 
 def an_order(partner, category, *, paid: dt.datetime, amount="3999.00", quantity=2, **kwargs) -> Order:

@@ -17,16 +17,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from analytics import rollups, settlement
 from analytics.models import CommissionEntry, MonthlyStatement
 from integrity.checks import check_day
 from integrity.models import Flag
 from integrity.services import flag_review, rule_setting_update
-from partners.models import CommissionRate, IncentiveTier
 from tests.support.dates import shanghai
-from tests.support.factories import CategoryFactory, VillagerFactory
+from tests.support.factories import VillagerFactory
 from tests.support.orders import make_order
 from tests.support.platform import platform_says, record_number
 
@@ -42,20 +40,7 @@ BULK_COMMISSION = Decimal("45.00")  # 60 × 25 × 3 %
 BONUS = Decimal("300.00")  # the tier for ≥ ¥5,000 of assisted sales; the clean order alone reaches it
 
 
-# ── fixtures (the clock and the night as in tests/analytics/test_settlement.py) ──
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the wall clock (timezone.now, hence every Shanghai 'today') to a moment."""
-    state = {}
-
-    def set_to(moment):
-        state["now"] = moment
-        monkeypatch.setattr(timezone, "now", lambda: state["now"])
-
-    set_to(shanghai(D(2025, 3, 1), 1, 30))
-    return set_to
+# ── the night (the clock and the phones category are in tests/conftest.py) ──
 
 
 @pytest.fixture
@@ -68,14 +53,6 @@ def night(clock):
         return rollups.run_nightly(trigger="test")
 
     return run
-
-
-@pytest.fixture
-def phones(db):
-    category = CategoryFactory(slug="phones-digital")
-    CommissionRate.objects.create(category=category, rate=Decimal("0.0300"), effective_from=D(2020, 1, 1))
-    IncentiveTier.objects.create(min_monthly_sales=Decimal("5000"), bonus=Decimal("300"))
-    return category
 
 
 def paid_order(partner, category, *, quantity: int, price: str):
