@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
@@ -72,7 +73,7 @@ class Source:
     params: list
 
 
-# What a rule finds: its findings, or queries of them (raised in order: a later one never
+# What a rule finds: its findings, or queries of them (raised in order: a later query never
 # replaces the flag an earlier one raised for the same order).
 Findings = list[Finding] | list[Source]
 
@@ -414,19 +415,10 @@ _FLAG_COLUMNS = (
 def _raise_flags(day: dt.date, config: RuleConfig, findings: Findings, now: dt.datetime) -> int:
     """Raise the rule's flags (a flag already raised for the order and rule is left as it
     is, reviewed or not); how many are new."""
-    raised = 0
-    pending: list[Finding] = []
-    for part in findings:
-        if isinstance(part, Finding):
-            pending.append(part)
-            continue
-        if pending:
-            raised += _insert_findings(day, config, pending, now)
-            pending = []
-        raised += _insert_source(day, config, part, now)
-    if pending:
-        raised += _insert_findings(day, config, pending, now)
-    return raised
+    sources = [part for part in findings if isinstance(part, Source)]
+    if not sources:
+        return _insert_findings(day, config, cast(list[Finding], findings), now)
+    return sum(_insert_source(day, config, source, now) for source in sources)
 
 
 def _insert_source(day: dt.date, config: RuleConfig, source: Source, now: dt.datetime) -> int:
