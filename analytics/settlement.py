@@ -295,8 +295,11 @@ def _settle_tier_adjustments(now) -> int:
 # ── 4. statements ────────────────────────────────────────────────────────────
 
 
-def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None) -> int:
-    """Rebuild the open statements of `month` from the ledger (all partners, or some)."""
+def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None, current: bool = False) -> int:
+    """Rebuild the open statements of `month` from the ledger (all partners, or some).
+
+    For the `current` month, a partner whose commission is held under review gets a
+    statement (at zero, showing the held amount) even before the month has entries."""
     month = dates.month_start(month)
     m = _date(month)
     now = _moment(timezone.now())
@@ -356,7 +359,11 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None) 
             [m, now, m, *params_only],
         )
         rows = max(cursor.rowcount, 0)
-        # What stays held under review: commission of orders with an open flag.
+        if current:
+            # The current month shows what is held even before it has a ledger line.
+            rows += _insert_holding_statements(cursor, m, now, only, params_only)
+        # What stays held under review: commission of orders with an open flag (a month
+        # keeps the figure it had when it closed).
         cursor.execute(
             f"""
             UPDATE {STATEMENTS}
@@ -372,6 +379,45 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None) 
             [m, *params_only],
         )
         return rows
+
+
+def _holding_sql(partner_column: str = "o.partner_id") -> str:
+    """Orders whose commission is held: an open flag, not paid, not lost."""
+    return f"""
+        FROM {ORDERS} o
+       WHERE o.status NOT IN ('cancelled', 'returned')
+         AND EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id AND f.status = '{OPEN}')
+         AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id AND e.kind = '{EntryKind.PAYABLE.value}')
+    """
+
+
+def _insert_holding_statements(cursor, m, now, only: str, params_only: list) -> int:
+    cursor.execute(
+        f"""
+        INSERT INTO {STATEMENTS}
+            (partner_id, month, orders, sales, assisted_sales, commission, incentive, clawbacks, adjustments,
+             total, incentive_tier_id, status, closed_at, computed_at, payout_reference, payout_failure, held)
+        SELECT h.partner_id, %s, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 'open', NULL, %s, '', '', 0
+          FROM (SELECT DISTINCT o.partner_id {_holding_sql()}{only.replace("partner_id", "o.partner_id")}) h
+         WHERE true
+        ON CONFLICT (partner_id, month) DO NOTHING
+        """,
+        [m, now, *params_only],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _partners_holding_without_statement(month: dt.date) -> list[int]:
+    """Partners with commission held under review and no statement for `month` yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT o.partner_id {_holding_sql()}
+               AND NOT EXISTS (SELECT 1 FROM {STATEMENTS} s WHERE s.partner_id = o.partner_id AND s.month = %s)
+            """,
+            [_date(dates.month_start(month))],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def close_ended_months(before: dt.date | None = None) -> int:
@@ -412,7 +458,7 @@ def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
             )
             months.add(current_month)
             for month in sorted(months):
-                result.statements += refresh_statements(month)
+                result.statements += refresh_statements(month, current=month == current_month)
         else:
             # A night: only the statements the new entries touch — the month each landed
             # in, and for a clawback the month of the payment it takes back (its tier base
@@ -433,8 +479,12 @@ def settle(*, as_of: dt.date, since: dt.date | None = None) -> SettleResult:
                 .distinct()
             ):
                 touched[current_month].add(partner_id)
+            # And those still holding as a new month begins (its statement shows the hold).
+            touched[current_month].update(_partners_holding_without_statement(current_month))
             for month in sorted(touched):
-                result.statements += refresh_statements(month, partner_ids=sorted(touched[month]))
+                result.statements += refresh_statements(
+                    month, partner_ids=sorted(touched[month]), current=month == current_month
+                )
         close_ended_months(before=current_month)
     return result
 
@@ -457,6 +507,8 @@ def pending_orders(partner_id: int, *, month: dt.date | None = None):
         .exclude(status__in=["cancelled", "returned"])
         .exclude(reconciliation_row__state=Reconciliation.REFUNDED)
         .exclude(commission_entries__kind=EntryKind.PAYABLE)
+        # a confirmed flag: the commission is never paid, so it is not pending either
+        .exclude(Exists(Flag.objects.filter(order_id=OuterRef("pk"), status=FlagStatus.CONFIRMED)))
     )
     if month is not None:
         start, end = dates.month_bounds(month)

@@ -200,6 +200,8 @@ def test_a_flag_cleared_after_its_month_closed_pays_into_the_month_of_the_cleari
     closed_march = money(statement(alice, MARCH))
     assert statement(alice, MARCH).status == "closed"
     assert closed_march == (1, CLEAN_COMMISSION, BONUS, 0, 0, CLEAN_COMMISSION + BONUS, BULK_COMMISSION)
+    # and April, with no ledger line yet, shows the hold from its first night
+    assert money(statement(alice, APRIL)) == (0, 0, 0, 0, 0, 0, BULK_COMMISSION)
     # when carol clears the flag on 3 April
     review(flag, carol, clock, decision="clear", at=shanghai(D(2025, 4, 3), 10))
     night(D(2025, 4, 4))
@@ -241,10 +243,12 @@ def test_confirming_a_held_flag_means_the_commission_is_never_paid(alice, carol,
     # when carol confirms the flag on 14 March
     review(flag, carol, clock, decision="confirm", at=shanghai(D(2025, 3, 14), 10))
     night(D(2025, 3, 15))
-    # then nothing is held for it any more, and it is not payable
+    # then nothing is held for it any more, and it is not payable — nor pending
     assert entries(bulk) == []
     assert money(statement(alice, MARCH)) == (1, CLEAN_COMMISSION, BONUS, 0, 0, CLEAN_COMMISSION + BONUS, 0)
     assert settlement.held_commission(alice.pk) == 0
+    assert settlement.pending_commission(alice.pk) == 0
+    assert settlement.money_summary(alice.pk).pending == 0
     # and no later night ever pays it, across the month's close
     for day in (D(2025, 3, 20), D(2025, 4, 1), D(2025, 4, 2), D(2025, 5, 1)):
         night(day)
