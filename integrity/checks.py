@@ -44,6 +44,9 @@ LIVE = f"o.status NOT IN ('{OrderStatus.CANCELLED.value}', '{OrderStatus.RETURNE
 # A category's price band is judged from its most recent lines in the look-back window:
 # at most this many (a sample of the window on busy categories, so the cost stays flat).
 BAND_SAMPLE = 2000
+# The bands are first read from (about) this many of the window's most recent orders, all
+# categories in one pass; only a category still short of its sample is read on its own.
+BAND_PREFIX_ORDERS = 25_000
 
 
 @dataclass
@@ -200,19 +203,46 @@ def price_bands(day: dt.date, config: RuleConfig) -> dict[int, dict]:
     (the most recent ``BAND_SAMPLE`` of them): quartiles, median, the low and high limits."""
     window_start, window_end = _bounds(day - dt.timedelta(days=config.int("lookback_days")), day - dt.timedelta(days=1))
     factor, median_factor, min_lines = config["iqr_factor"], config["median_factor"], config.int("min_lines")
+    # Where the window's most recent BAND_PREFIX_ORDERS orders begin (none: the window is
+    # smaller, and read whole).
+    boundary = _rows(
+        f"""
+        SELECT o.paid_at FROM {ORDERS} o
+         WHERE o.paid_at >= %s AND o.paid_at < %s AND {LIVE}
+         ORDER BY o.paid_at DESC LIMIT 1 OFFSET {BAND_PREFIX_ORDERS - 1}
+        """,
+        [window_start, window_end],
+    )
+    whole_window = not boundary
+    prefix_start = window_start if whole_window else boundary[0][0]
+    recent: dict[int, list[Decimal]] = defaultdict(list)
+    for category_id, price in _rows(
+        f"""
+        SELECT r.category_id, r.unit_price
+          FROM (SELECT l.category_id, l.unit_price,
+                       ROW_NUMBER() OVER (PARTITION BY l.category_id ORDER BY o.paid_at DESC, l.id DESC) AS rn
+                  FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
+                 WHERE o.paid_at >= %s AND o.paid_at < %s AND {LIVE}) r
+         WHERE r.rn <= {BAND_SAMPLE}
+        """,
+        [prefix_start, window_end],
+    ):
+        recent[category_id].append(_dec(price))
     bands = {}
     for category_id in Category.objects.values_list("pk", flat=True):
-        prices = [
-            _dec(price)
-            for (price,) in _rows(
-                f"""
-                SELECT l.unit_price FROM {LINES} l JOIN {ORDERS} o ON o.id = l.order_id
-                 WHERE l.category_id = %s AND o.paid_at >= %s AND o.paid_at < %s AND {LIVE}
-                 ORDER BY o.paid_at DESC, l.id DESC LIMIT {BAND_SAMPLE}
-                """,
-                [category_id, window_start, window_end],
-            )
-        ]
+        prices = recent.get(category_id, [])
+        if len(prices) < BAND_SAMPLE and not whole_window:
+            prices = [
+                _dec(price)
+                for (price,) in _rows(
+                    f"""
+                    SELECT l.unit_price FROM {LINES} l JOIN {ORDERS} o ON o.id = l.order_id
+                     WHERE l.category_id = %s AND o.paid_at >= %s AND o.paid_at < %s AND {LIVE}
+                     ORDER BY o.paid_at DESC, l.id DESC LIMIT {BAND_SAMPLE}
+                    """,
+                    [category_id, window_start, window_end],
+                )
+            ]
         if len(prices) < min_lines:
             continue
         q1, median, q3 = _quartiles(prices)

@@ -9,7 +9,7 @@ import pytest
 from integrity.checks import check_day
 from integrity.models import Flag
 from integrity.rules import flag_detail
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.selectors import with_review_state
 from tests.support.dates import shanghai
 from tests.support.factories import CategoryFactory, VillagerFactory
@@ -138,3 +138,34 @@ def test_running_a_day_twice_adds_nothing_and_reviewed_flags_stay(alice, goods):
     second = check_day(DAY)
     assert second["bulk_quantity"] == 0
     assert list(Flag.objects.values_list("status", flat=True)) == ["cleared"]
+
+
+def test_price_bands_come_from_each_categorys_most_recent_lines_however_they_are_read(alice, goods, monkeypatch):
+    """One pass over the window's most recent orders fills the busy categories; a
+    category short of its sample there is read on its own: the bands are the same as
+    from each category's own most recent lines."""
+    from integrity import checks
+    from integrity.rules import rule_configs
+
+    rare = CategoryFactory(slug="rare-goods")
+    monkeypatch.setattr(checks, "BAND_SAMPLE", 35)
+    config = rule_configs()["price_outlier"]
+    for i in range(60):  # busy: every day of the last two months, prices drifting
+        order(alice, goods, price=f"{30 + i}.00", paid=shanghai(DAY - dt.timedelta(days=1 + i), 9))
+    for i in range(40):  # rare: only long ago
+        order(alice, rare, price=f"{200 + i * 3}.00", paid=shanghai(DAY - dt.timedelta(days=50 + i // 2), 8))
+
+    def expected(category):
+        prices = [
+            Decimal(line.unit_price)
+            for line in OrderLine.objects.filter(category=category).order_by("-order__paid_at", "-id")[:35]
+        ]
+        return checks._quartiles(prices), len(prices)
+
+    for prefix in (10, 45, 10_000):  # the rare one read alone / both from the pass / the whole window
+        monkeypatch.setattr(checks, "BAND_PREFIX_ORDERS", prefix)
+        bands = checks.price_bands(DAY, config)
+        for category in (goods, rare):
+            band = bands[category.pk]
+            assert ((band["q1"], band["median"], band["q3"]), band["lines"]) == expected(category), prefix
+    assert bands[goods.pk]["median"] == Decimal("47.00")  # the 35 most recent: 30 … 64
