@@ -82,21 +82,20 @@ class PartnerHistory:
 
 
 def partner_history(partner_id: int, *, days: int = 30, around: dt.datetime | None = None) -> PartnerHistory:
-    """The partner's last ``days`` days of orders and their record of flags."""
+    """The partner's ``days`` days of orders before ``around`` (the order under review:
+    the figures count the orders before it, the list shows the last ten up to and
+    including it) and their record of flags."""
     end = around or timezone.now()
     start = end - dt.timedelta(days=days)
-    orders = Order.objects.filter(partner_id=partner_id, placed_at__gte=start, placed_at__lte=end)
+    window = Order.objects.filter(partner_id=partner_id, placed_at__gte=start, placed_at__lte=end)
+    orders = window.filter(placed_at__lt=end)
     totals = orders.aggregate(
         n=Count("id"),
         sales=Sum("total_amount", filter=Q(paid_at__isnull=False) & ~Q(status__in=["cancelled", "returned"])),
         lost=Count("id", filter=Q(status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED])),
     )
     flags = dict(Flag.objects.filter(partner_id=partner_id).values_list("status").annotate(n=Count("id")).order_by())
-    recent = list(
-        with_review_state(Order.objects.filter(partner_id=partner_id))
-        .select_related("villager")
-        .order_by("-placed_at", "-id")[:10]
-    )
+    recent = list(with_review_state(window).select_related("villager").order_by("-placed_at", "-id")[:10])
     return PartnerHistory(
         days=days,
         orders=totals["n"] or 0,

@@ -286,3 +286,32 @@ def test_the_csv_holds_the_visible_flags(client, carol, flags):
     assert flags["orders"]["a_bulk"].order_no in order_nos
     assert flags["orders"]["b_bulk"].order_no not in order_nos
     assert len(rows) == 2
+
+
+def test_the_review_page_shows_the_partners_history_before_the_order(client, carol, alice, flags):
+    """The figures count alice's orders in the 30 days before the flagged one (not the
+    flagged one, not later ones, not older ones); the list shows the window up to it."""
+    goods = CategoryFactory(slug="more-goods")
+
+    def placed(days_before: int, amount: str):
+        at = shanghai(DAY, 9) - dt.timedelta(days=days_before)
+        return make_order(
+            partner=alice,
+            villager=VillagerFactory(partner=alice),
+            lines=[(goods, 1, Decimal(amount))],
+            paid_at=at + dt.timedelta(hours=1),
+            placed_at=at,
+        )
+
+    flagged_order = flags["orders"]["a_bulk"]
+    Order.objects.filter(pk=flags["orders"]["a_clean"].pk).delete()  # placed at the same moment
+    before = placed(5, "70.00")
+    older = placed(40, "900.00")
+    later = placed(-1, "800.00")
+    response = page(client, carol, reverse("review:detail", args=[flags["a_bulk"].pk]))
+    history = response.context["history"]
+    assert (history.orders, history.sales) == (1, Decimal("70.00"))
+    assert [o.pk for o in history.recent_orders] == [flagged_order.pk, before.pk]
+    html = response.content.decode()
+    assert "1 orders in the 30 days before this one (¥70.00 paid sales" in html
+    assert older.order_no not in html and later.order_no not in html
