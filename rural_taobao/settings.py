@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "counties",
     "partners",
     "orders",
+    "notifications",
     "integrity",
     "analytics",
     "payouts",
@@ -151,6 +152,17 @@ EXITED_PARTNER_INCOME_DAYS = env.int("EXITED_PARTNER_INCOME_DAYS", default=365)
 # The platform amount may differ from the order's total by this much (yuan) and still match.
 RECONCILIATION_TOLERANCE = env.str("RECONCILIATION_TOLERANCE", default="1.00")
 
+# SMS (rural_taobao/sms.py): the console backend logs messages (the embedded default);
+# rural_taobao.sms.HttpGatewayBackend POSTs them, signed, to the gateway.
+SMS_BACKEND = env.str("SMS_BACKEND", default="rural_taobao.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_SECRET = env.str("SMS_GATEWAY_SECRET", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+if SMS_BACKEND.endswith(".HttpGatewayBackend") and not (SMS_GATEWAY_URL and SMS_GATEWAY_SECRET):
+    raise ImproperlyConfigured("SMS_GATEWAY_URL and SMS_GATEWAY_SECRET must be set for the SMS gateway backend")
+if SMS_GATEWAY_TIMEOUT <= 0:
+    raise ImproperlyConfigured("SMS_GATEWAY_TIMEOUT must be a positive number of seconds")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -196,6 +208,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.run_nightly_rollups_task",
         "schedule": crontab(hour=1, minute=30),
         "options": {"expires": 6 * 60 * 60, "queue": "rollups"},
+    },
+    # The outbox's safety net: messages whose task never reached the broker (it was down
+    # when their transaction committed) are sent again.
+    "send-queued-messages": {
+        "task": "notifications.tasks.send_queued_messages_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
     },
 }
 
@@ -244,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "FlagStatusEnum": "integrity.models.FlagStatus",
         "FlagRuleEnum": "integrity.models.Rule",
         "FlagSeverityEnum": "integrity.models.Severity",
+        "MessageStatusEnum": "notifications.models.MessageStatus",
     },
 }
 
