@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("analytics.api_urls")),
     path("", include("payouts.api_urls")),
     path("", include("integrity.api_urls")),
+    path("", include("notifications.api_urls")),
     *income_urls.api_urlpatterns,
 ]
 
