@@ -375,6 +375,13 @@ MATRIX = [
         lambda: {"decision": "confirm", "reason": ""},
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
     ),
+    (
+        "api-notifications",
+        "get",
+        "/api/v1/notifications/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
     ("api-schema", "get", "/api/schema/", None, dict.fromkeys(ACTORS, 200)),
     ("api-docs", "get", "/api/docs/", None, dict.fromkeys(ACTORS, 200)),
 ]
