@@ -71,6 +71,14 @@ class StaffCreateForm(forms.Form):
         help_text=_("Optional. Orders logged for a villager with a staff member's number are flagged for review."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            ("staff", _("County staff: the county's figures and reviews")),
+            ("centre", _("County centre: receives and dispatches parcels")),
+        ],
+        initial="staff",
+    )
     counties = forms.CharField(
         label=_("County codes"),
         max_length=2000,

@@ -15,7 +15,7 @@ from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rural_taobao.access import is_admin, is_county_staff
+from rural_taobao.access import is_admin, is_county_centre, is_county_staff
 
 from .models import County, CountyProfileEdit
 
@@ -31,6 +31,16 @@ def counties_visible_to(user) -> QuerySet[County]:
     if is_admin(user):
         return County.objects.all()
     if is_county_staff(user):
+        return County.objects.filter(staff_assignments__user=user)
+    return County.objects.none()
+
+
+def centre_counties_for(user) -> QuerySet[County]:
+    """The counties whose parcels a user moves at the county centre: all for an admin,
+    the assigned ones for centre staff, none for anyone else (county staff included)."""
+    if is_admin(user):
+        return County.objects.all()
+    if is_county_centre(user):
         return County.objects.filter(staff_assignments__user=user)
     return County.objects.none()
 
@@ -85,5 +95,3 @@ def county_profile_edits(county: County, limit: int | None = 50) -> list[Profile
             )
         )
     return rows
-
-

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from rural_taobao.access import COUNTY_STAFF_GROUP
+from rural_taobao.access import COUNTY_CENTRE_GROUP, COUNTY_STAFF_GROUP, STAFF_ROLE_GROUPS
 from rural_taobao.errors import InvalidInput
 from rural_taobao.phones import MOBILE_PHONE_MESSAGE, is_mobile_phone, normalize_phone
 
@@ -50,8 +50,11 @@ def county_staff_upsert(
     password: str | None = None,
     phone: str | None = None,
     by_user: User | None = None,
+    role: str = "staff",
 ) -> CountyStaffResult:
-    """Create the staff login if missing, put it in the county_staff group and assign ``counties``.
+    """Create the staff login if missing, give it ``role`` (``staff``: the county_staff
+    group, who read the county's figures; ``centre``: the county_centre group, who move
+    its parcels — one role per login, the other is taken away) and assign ``counties``.
 
     Idempotent: running it again with the same arguments adds nothing. A given password
     is (re)set; a new login without one gets an unusable password (hand over a set-password link).
@@ -61,6 +64,8 @@ def county_staff_upsert(
     username = username.strip()
     if not username:
         raise CountyStaffError(_("A username is required."))
+    if role not in STAFF_ROLE_GROUPS:
+        raise CountyStaffError(_("Unknown role “%(role)s”: staff or centre.") % {"role": role}, field="role")
     user = User.objects.select_for_update().filter(username=username).first()
     created = user is None
     if user is None:
@@ -79,12 +84,25 @@ def county_staff_upsert(
         if password:
             user.set_password(password)
             user.save(update_fields=["password"])
-    group, _created = Group.objects.get_or_create(name=COUNTY_STAFF_GROUP)
-    user.groups.add(group)
+    staff_role_set(user=user, role=role)
     if phone:
         staff_phone_set(user=user, phone=phone)
     added = [county for county in counties if county_staff_assign(user=user, county=county, by_user=by_user)]
     return CountyStaffResult(user=user, user_created=created, counties_added=added, password_set=bool(password))
+
+
+def staff_role_set(*, user: User, role: str) -> None:
+    """Give a staff login its one role (its counties stay)."""
+    wanted = STAFF_ROLE_GROUPS[role]
+    user.groups.remove(*Group.objects.filter(name__in=set(STAFF_ROLE_GROUPS.values()) - {wanted}))
+    user.groups.add(Group.objects.get_or_create(name=wanted)[0])
+    user.__dict__.pop("_role_group_names", None)
+
+
+def staff_role(user: User) -> str:
+    """``centre`` or ``staff`` (the role of a login in neither group is staff's)."""
+    names = {group.name for group in user.groups.all()}
+    return "centre" if COUNTY_CENTRE_GROUP in names else "staff"
 
 
 def staff_phone_set(*, user: User, phone: str) -> StaffPhone:
@@ -103,7 +121,7 @@ def county_staff_assign(*, user: User, county: County, by_user: User | None = No
     _assignment, created = CountyStaffAssignment.objects.get_or_create(
         user=user, county=county, defaults={"assigned_by": by_user}
     )
-    if created and not user.groups.filter(name=COUNTY_STAFF_GROUP).exists():
+    if created and not user.groups.filter(name__in=STAFF_ROLE_GROUPS.values()).exists():
         user.groups.add(Group.objects.get_or_create(name=COUNTY_STAFF_GROUP)[0])
     return created
 
@@ -115,14 +133,17 @@ def county_staff_unassign(*, user: User, county: County) -> bool:
 
 
 def county_staff_list() -> QuerySet[User]:
-    """Every county staff login with its assignments (two queries whatever the number of staff)."""
+    """Every county staff and centre login with its assignments and groups (three queries
+    whatever the number of staff)."""
     return (
-        User.objects.filter(groups__name=COUNTY_STAFF_GROUP)
+        User.objects.filter(groups__name__in=STAFF_ROLE_GROUPS.values())
+        .distinct()
         .prefetch_related(
+            "groups",
             Prefetch(
                 "county_assignments",
                 queryset=CountyStaffAssignment.objects.select_related("county").order_by("county__code"),
-            )
+            ),
         )
         .order_by("username")
     )

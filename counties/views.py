@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rural_taobao.access import COUNTY_STAFF_GROUP, admin_required, dashboard_access
+from rural_taobao.access import STAFF_ROLE_GROUPS, admin_required, dashboard_access
 from rural_taobao.accounts import SET_PASSWORD_LINK_SESSION_KEY, set_password_path
 from rural_taobao.errors import add_errors_to_form
 
@@ -21,7 +21,14 @@ from .forms import CountyProfileForm, StaffAssignForm, StaffCreateForm
 from .models import County
 from .selectors import county_for
 from .services import county_profile_update
-from .staff import CountyStaffError, county_staff_assign, county_staff_list, county_staff_unassign, county_staff_upsert
+from .staff import (
+    CountyStaffError,
+    county_staff_assign,
+    county_staff_list,
+    county_staff_unassign,
+    county_staff_upsert,
+    staff_role,
+)
 
 
 def visible_county(request, code: str, *related: str) -> County:
@@ -66,6 +73,7 @@ def staff_list(request):
                     password=form.cleaned_data["password"] or None,
                     phone=form.cleaned_data["phone"] or None,
                     by_user=request.user,
+                    role=form.cleaned_data["role"],
                 )
             except CountyStaffError as exc:
                 add_errors_to_form(form, exc)
@@ -90,7 +98,7 @@ def staff_list(request):
         "onboarding/staff.html",
         {
             "form": form,
-            "staff": county_staff_list(),
+            "staff": [_with_role(member) for member in county_staff_list()],
             "assign_form": StaffAssignForm(),
             "counties": County.objects.order_by("code").only("code", "name"),
             "set_password_link": link,
@@ -98,8 +106,13 @@ def staff_list(request):
     )
 
 
+def _with_role(member: User) -> User:
+    member.role = staff_role(member)  # type: ignore[attr-defined]
+    return member
+
+
 def _staff_user(user_id: int) -> User:
-    return get_object_or_404(User.objects.filter(groups__name=COUNTY_STAFF_GROUP), pk=user_id)
+    return get_object_or_404(User.objects.filter(groups__name__in=STAFF_ROLE_GROUPS.values()).distinct(), pk=user_id)
 
 
 @admin_required

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -32,6 +33,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from counties.models import County
 from partners.access import is_working_partner, partner_of, working_partner_of
+from partners.api import DetailSerializer
 from rural_taobao import dates
 from rural_taobao.access import any_of, is_admin, is_county_staff, role_permission
 from rural_taobao.api import StandardPagination
@@ -53,12 +55,15 @@ from .models import (
     Reconciliation,
     Villager,
 )
+from .parcels import BULK_STATUSES, MAX_NUMBERS, orders_bulk_status
+from .pickup import pickup_code_resend
 from .reconciliation_list import reconciliation_list
 from .services import (
     MAX_PLATFORM_NUMBERS_PER_ORDER,
     PLATFORM_NUMBERS_FIELD,
     order_create,
     order_platform_numbers_add,
+    order_tracking_set,
     order_transition,
     partner_not_active_message,
 )
@@ -98,7 +103,14 @@ class WritesThrottleMixin:
     """Writes share the project's "writes" rate; reads are not throttled."""
 
     throttle_scope = "writes"
-    write_actions = ("create", "change_status", "add_platform_order_nos")
+    write_actions = (
+        "create",
+        "change_status",
+        "add_platform_order_nos",
+        "bulk_status",
+        "resend_pickup_code",
+        "set_tracking",
+    )
 
     def get_throttles(self):
         if getattr(self, "action", None) in self.write_actions:
@@ -189,11 +201,77 @@ class OrderStatusInputSerializer(serializers.Serializer):
         default=list,
         help_text="With `paid` only: the order's Taobao order numbers, recorded with the payment.",
     )
+    carrier = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="With `shipped`: the carrier."
+    )
+    tracking_no = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="With `shipped`: the parcel's waybill number (6 to 40 letters, digits or dashes).",
+    )
+    pickup_code = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="With `picked_up`: the 6-digit code the villager received by SMS (400 when wrong; "
+        "5 wrong codes in a row lock the pickup for 15 minutes: 429).",
+    )
 
     def validate_expected_status(self, value):
         if value not in OrderStatus.values:
             raise serializers.ValidationError(f"Not a status: {value}.")
         return value
+
+
+class TrackingInputSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    tracking_no = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class BulkStatusInputSerializer(serializers.Serializer):
+    orders = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_NUMBERS)
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in BULK_STATUSES])
+
+
+class BulkResultSerializer(serializers.Serializer):
+    order = serializers.IntegerField(allow_null=True, help_text="The order id (null when not found).")
+    number = serializers.CharField(help_text="What was given: an order id, a tracking or order number.")
+    ok = serializers.BooleanField(help_text="Moved, or already there.")
+    result = serializers.ChoiceField(choices=["moved", "already", "not_found", "illegal"])
+    order_no = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True, help_text="The order's status now.")
+    error = serializers.CharField(allow_blank=True)
+
+
+class BulkStatusAnswerSerializer(serializers.Serializer):
+    results = BulkResultSerializer(many=True)
+    moved = serializers.IntegerField()
+    already = serializers.IntegerField()
+    not_found = serializers.IntegerField()
+    illegal = serializers.IntegerField()
+
+
+def bulk_answer(results, *, key: str = "order") -> dict:
+    """The per-number answer of a bulk move, with the counts of each result."""
+    counts = {"moved": 0, "already": 0, "not_found": 0, "illegal": 0}
+    rows = []
+    for r in results:
+        counts[r.result] += 1
+        rows.append(
+            {
+                "order": r.order.pk if r.order is not None else None,
+                "number": r.number,
+                "ok": r.ok,
+                "result": r.result,
+                "order_no": r.order.order_no if r.order is not None else None,
+                "status": r.order.status if r.order is not None else None,
+                "error": "" if r.result == "moved" else r.message,
+            }
+        )
+    return {"results": rows, **counts}
 
 
 class PlatformOrderNosInputSerializer(serializers.Serializer):
@@ -272,6 +350,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "updated_at",
             "platform_order_nos",
             "reconciliation",
+            "carrier",
+            "tracking_no",
         ]
         read_only_fields = fields
 
@@ -387,6 +467,15 @@ class OrderStatusErrorSerializer(serializers.Serializer):
     reason = _messages()
     expected_status = _messages()
     platform_order_nos = _messages()
+    carrier = _messages()
+    tracking_no = _messages()
+    pickup_code = _messages()
+
+
+class BulkStatusErrorSerializer(serializers.Serializer):
+    non_field_errors = _messages()
+    orders = _messages()
+    status = _messages()
 
 
 class PlatformOrderNosErrorSerializer(serializers.Serializer):
@@ -572,6 +661,9 @@ class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveMo
             reason=data["reason"],
             expected_status=data.get("expected_status"),
             platform_order_nos=data["platform_order_nos"],
+            carrier=data["carrier"],
+            tracking_no=data["tracking_no"],
+            pickup_code=data["pickup_code"],
             by_user=request.user,
         )
         return self._order_answer(order.pk)
@@ -609,6 +701,73 @@ class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveMo
             order=order, numbers=serializer.validated_data["platform_order_nos"], by_user=request.user
         )
         return self._order_answer(order.pk)
+
+    @extend_schema(
+        summary="Record the parcel's carrier and tracking number",
+        description="While the parcel is on its way (paid, shipped, at the county centre or the service point); "
+        "the county centre receives it by either its tracking or its order number.",
+        request=TrackingInputSerializer,
+        responses={
+            200: OrderSerializer,
+            400: OpenApiResponse(OrderStatusErrorSerializer, description="A bad carrier or tracking number."),
+            404: OrderRefusalSerializer,
+            409: OpenApiResponse(OrderConflictSerializer, description="Not on its way (not paid, or picked up)."),
+            **ORDER_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="tracking", filter_backends=[])
+    def set_tracking(self, request, pk=None):
+        order = self.get_object()
+        partner = _ensure_partner_writes(request, order)
+        serializer = TrackingInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(_normalise_serializer_errors(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+        order_tracking_set(order_id=order.pk, partner=partner, by_user=request.user, **serializer.validated_data)
+        return self._order_answer(order.pk)
+
+    @extend_schema(
+        summary="Send the villager a new pickup code",
+        description="For a parcel waiting at the service point: a new 6-digit code is texted to the villager "
+        "(the old one stops working). The code itself is never shown. At most 5 sends per parcel (409 after).",
+        request=None,
+        responses={
+            202: OpenApiResponse(DetailSerializer, description="Sent (queued in the outbox)."),
+            404: OrderRefusalSerializer,
+            409: OpenApiResponse(OrderConflictSerializer, description="Not at the service point, or sent too often."),
+            **ORDER_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="pickup-code/resend", filter_backends=[])
+    def resend_pickup_code(self, request, pk=None):
+        order = self.get_object()
+        _ensure_partner_writes(request, order)
+        pickup_code_resend(order)
+        return Response({"detail": _("A new pickup code was sent to the villager.")}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Move several of the partner's parcels on at once",
+        description='`{"orders": [ids], "status": "at_service_point"}` (or `shipped`, `at_county_centre`): '
+        "one result per order, in the order given — moved, already there, not found (not the partner's), or "
+        "illegal (not in a state it can move from). Villagers of parcels reaching the service point get their "
+        "pickup codes by SMS.",
+        request=BulkStatusInputSerializer,
+        responses={
+            200: BulkStatusAnswerSerializer,
+            400: OpenApiResponse(BulkStatusErrorSerializer, description="A bad status or list."),
+            **ORDER_ERRORS,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-status", filter_backends=[], pagination_class=None)
+    def bulk_status(self, request):
+        partner = _ensure_partner_writes(request)
+        serializer = BulkStatusInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(_normalise_serializer_errors(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        results = orders_bulk_status(
+            partner=partner, order_ids=data["orders"], to_status=data["status"], by_user=request.user
+        )
+        return Response(bulk_answer(results, key="order"))
 
 
 # ── Reference data and villagers ─────────────────────────────────────────────

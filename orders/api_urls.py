@@ -1,9 +1,10 @@
-"""API URLs of this app, mounted under /api/v1/: orders, categories, promotions, villagers."""
+"""API URLs of this app, mounted under /api/v1/: orders, categories, promotions, villagers, the county centre."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import CategoryViewSet, OrderViewSet, PromotionViewSet, ReconciliationListView, VillagerViewSet
+from .centre_api import CentreDispatchView, CentreHandOverView, CentreReceiveView
 from .platform_api import PlatformOrderImportView
 
 router = SimpleRouter()
@@ -16,4 +17,7 @@ urlpatterns: list = [
     *router.urls,
     path("reconciliation/", ReconciliationListView.as_view(), name="api-reconciliation"),
     path("platform-orders/import/", PlatformOrderImportView.as_view(), name="api-platform-orders-import"),
+    path("centre/receive/", CentreReceiveView.as_view(), name="api-centre-receive"),
+    path("centre/dispatch/", CentreDispatchView.as_view(), name="api-centre-dispatch"),
+    path("centre/orders/<int:order_id>/hand-over/", CentreHandOverView.as_view(), name="api-centre-hand-over"),
 ]

@@ -188,6 +188,25 @@ class TransitionForm(forms.Form):
     )
     # With "paid" only (orders.services.order_transition checks it).
     platform_order_nos = forms.CharField(label=_("Taobao order number(s)"), max_length=1000, required=False)
+    # With "shipped": the parcel's carrier and waybill; with "picked_up": the villager's code.
+    carrier = forms.CharField(label=_("Carrier"), max_length=200, required=False)
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=200, required=False)
+    pickup_code = forms.CharField(label=_("Pickup code"), max_length=20, required=False)
+
+
+class TrackingForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=200, required=False)
+    tracking_no = forms.CharField(label=_("Tracking number"), max_length=200, required=False)
+
+
+class BulkArrivedForm(forms.Form):
+    orders = forms.TypedMultipleChoiceField(
+        coerce=int, error_messages={"required": _("Tick the parcels that arrived.")}
+    )
+
+    def __init__(self, *args, order_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["orders"].choices = [(pk, pk) for pk in order_ids]
 
 
 class PlatformNumbersForm(forms.Form):

@@ -143,6 +143,9 @@ ORDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
     OrderStatus.RETURNED: (),
 }
 
+# A parcel on its way to the villager: moved by the county centre and the partner.
+PARCEL_ON_THE_WAY = (OrderStatus.SHIPPED, OrderStatus.AT_COUNTY_CENTRE, OrderStatus.AT_SERVICE_POINT)
+
 # The timestamp column each status stamps when the order enters it.
 STATUS_TIMESTAMP_FIELD: dict[str, str] = {
     OrderStatus.PLACED: "placed_at",
@@ -195,6 +198,10 @@ class Order(models.Model):
     picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    # The parcel: who carries it and under which waybill (entered at "shipped", on the
+    # order page, or from the platform feed); the county centre receives by either number.
+    carrier = models.CharField(_("carrier"), max_length=50, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -251,6 +258,15 @@ class Order(models.Model):
             ),
             models.Index(
                 fields=["picked_up_at"], name="order_picked_up_at_idx", condition=Q(picked_up_at__isnull=False)
+            ),
+            # The county centre receives parcels by waybill number.
+            models.Index(fields=["tracking_no"], name="order_tracking_no_idx", condition=~Q(tracking_no="")),
+            # The centre's workspace: its counties' parcels on the way (shipped, at the
+            # centre, at a service point), by status — small, as most orders are done.
+            models.Index(
+                fields=["county", "status"],
+                name="order_parcels_on_the_way_idx",
+                condition=Q(status__in=PARCEL_ON_THE_WAY),
             ),
         ]
 
@@ -409,6 +425,39 @@ class OrderStatusChange(models.Model):
         return f"{self.order}: {self.from_status or '∅'} → {self.to_status}"
 
 
+class PickupCode(models.Model):
+    """The 6-digit code a villager shows at the service point to collect a parcel, sent
+    by SMS when the parcel arrives. Only a keyed hash is kept: no page, export or API
+    shows it, and picking up needs it. Wrong codes are counted: after
+    ``PICKUP_MAX_FAILURES`` the order's pickup is locked for ``PICKUP_LOCK_MINUTES``."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="pickup_code", primary_key=True)
+    code_hash = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(_("issued at"))
+    sends = models.PositiveSmallIntegerField(_("times sent"), default=1)
+    failures = models.PositiveSmallIntegerField(_("wrong codes in a row"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # A county centre or admin may hand a parcel over without the code, giving a reason.
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    override_reason = models.TextField(_("override reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("pickup code")
+        verbose_name_plural = _("pickup codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overridden_by__isnull=True) | ~Q(override_reason=""),
+                name="pickup_override_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}"
+
+
 class OrderNumberCounter(models.Model):
     """The database hands out order numbers: one counter row per county and Shanghai day."""
 
@@ -455,6 +504,9 @@ class PlatformOrderNo(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="platform_numbers")
     number = models.CharField(_("platform order number"), max_length=40, unique=True)
+    # A basket split by seller ships as several parcels: each platform order its own.
+    carrier = models.CharField(_("carrier"), max_length=50, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("added at"))
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -467,7 +519,10 @@ class PlatformOrderNo(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(number__regex=PLATFORM_ORDER_NO_REGEX), name="platform_order_no_format"),
         ]
-        indexes = [models.Index(fields=["created_at"], name="platform_no_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at"], name="platform_no_created_idx"),
+            models.Index(fields=["tracking_no"], name="platform_no_tracking_idx", condition=~Q(tracking_no="")),
+        ]
 
     def __str__(self):
         return self.number

@@ -38,6 +38,9 @@ class PlatformImportReportSerializer(serializers.Serializer):
     updated = serializers.IntegerField(help_text="Records moved on: a newer status, or the same with changed figures.")
     unchanged = serializers.IntegerField(help_text="Rows saying what the record already says.")
     skipped = serializers.IntegerField(help_text="Rows with an older status than the record (never moved back).")
+    shipped = serializers.IntegerField(
+        help_text="Our orders moved on to shipped by the file's tracking numbers (tracking_no/运单号, carrier/物流公司)."
+    )
     errors = ImportRowErrorSerializer(many=True)
 
 

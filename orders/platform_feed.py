@@ -27,13 +27,22 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.importing import ImportFileError, RowError, column_map, read_records
 
-from .models import PLATFORM_ORDER_NO_REGEX, PLATFORM_STATUS_RANK, PlatformOrder, PlatformStatus
+from .models import (
+    PLATFORM_ORDER_NO_REGEX,
+    PLATFORM_STATUS_RANK,
+    Order,
+    OrderStatus,
+    PlatformOrder,
+    PlatformOrderNo,
+    PlatformStatus,
+)
 
 # Canonical column → the headers that name it (English, the seller centre's Chinese).
 COLUMN_HEADERS: dict[str, tuple[str, ...]] = {
@@ -44,9 +53,14 @@ COLUMN_HEADERS: dict[str, tuple[str, ...]] = {
     "confirmed_at": ("confirmed_at", "确认收货时间"),
     "refunded_amount": ("refunded_amount", "退款金额"),
     "refunded_at": ("refunded_at", "退款时间"),
+    "carrier": ("carrier", "物流公司"),
+    "tracking_no": ("tracking_no", "运单号"),
 }
 REQUIRED_COLUMNS = ("platform_order_no", "status", "amount")
 OPTIONAL_COLUMNS = ("paid_at", "confirmed_at", "refunded_amount", "refunded_at")
+# The parcel of a platform order: recorded on its number, and an order of ours that is
+# placed or paid moves on to shipped with it.
+PARCEL_COLUMNS = ("carrier", "tracking_no")
 # The figures of a record; two rows (or a row and the record) with equal figures say the same.
 FIGURES = ("status", "amount", "paid_at", "confirmed_at", "refunded_amount", "refunded_at")
 
@@ -76,9 +90,12 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 STAGE = "platform_feed_rows"
 DUPLICATES = "platform_feed_duplicates"
 RECORDS = PlatformOrder._meta.db_table
+NUMBERS = PlatformOrderNo._meta.db_table
+ORDERS = Order._meta.db_table
 _LOCK_KEY = 0x504C4154  # "PLAT": one import writes at a time
 
 _NUMBER_RE = re.compile(PLATFORM_ORDER_NO_REGEX)
+_TRACKING_RE = re.compile(r"^[0-9A-Za-z-]{6,40}$")
 _AMOUNT_RE = re.compile(r"^\d{1,16}(?:\.\d{1,2})?$")
 _AMOUNT_NOISE = str.maketrans("", "", ",¥￥ 元\u00a0")
 _LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
@@ -92,6 +109,7 @@ class PlatformImportReport:
     updated: int = 0  # a newer status, or the same status with changed figures
     unchanged: int = 0  # the same content as the stored record (or as an earlier row of the file)
     skipped: int = 0  # an older status than the stored record: never moved back
+    shipped: int = 0  # our orders moved on to shipped by a tracking number in the file
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -106,6 +124,7 @@ class PlatformImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "shipped": self.shipped,
             "errors": [error.as_dict() for error in self.errors],
         }
 
@@ -173,6 +192,11 @@ def parse_moment(text: str) -> dt.datetime | None:
 # ── Reading and checking the file ────────────────────────────────────────────
 
 
+def _copy_text(text: str) -> str:
+    """A text value in COPY's text format (tabs, newlines and backslashes escaped)."""
+    return text.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
 class _Stage:
     """The clean rows, streamed into the temp table STAGE."""
 
@@ -186,13 +210,14 @@ class _Stage:
             cursor.execute(
                 f"""CREATE TEMP TABLE {STAGE} (row_no integer, number varchar(40), status varchar(10), rank smallint,
                     amount numeric(18, 2), paid_at timestamptz, confirmed_at timestamptz,
-                    refunded_amount numeric(18, 2), refunded_at timestamptz)"""
+                    refunded_amount numeric(18, 2), refunded_at timestamptz, carrier varchar(50),
+                    tracking_no varchar(40))"""
             )
         else:
             cursor.execute(
                 f"""CREATE TEMP TABLE {STAGE} (row_no integer, number varchar(40), status varchar(10), rank integer,
                     amount decimal, paid_at datetime, confirmed_at datetime, refunded_amount decimal,
-                    refunded_at datetime)"""
+                    refunded_at datetime, carrier varchar(50), tracking_no varchar(40))"""
             )
 
     def moment(self, moment: dt.datetime | None):
@@ -202,12 +227,24 @@ class _Stage:
             return moment.isoformat(sep=" ")
         return connection.ops.adapt_datetimefield_value(moment)
 
-    def add(self, row_no, number, status, amount, paid_at, confirmed_at, refunded_amount, refunded_at) -> None:
+    def add(
+        self,
+        row_no,
+        number,
+        status,
+        amount,
+        paid_at,
+        confirmed_at,
+        refunded_amount,
+        refunded_at,
+        carrier="",
+        tracking="",
+    ) -> None:
         rank = _RANK[status]
         if self.postgres:
             self.pending.append(
                 f"{row_no}\t{number}\t{status}\t{rank}\t{amount}\t{self.moment(paid_at)}\t{self.moment(confirmed_at)}"
-                f"\t{refunded_amount}\t{self.moment(refunded_at)}\n"
+                f"\t{refunded_amount}\t{self.moment(refunded_at)}\t{_copy_text(carrier)}\t{tracking}\n"
             )
             if len(self.pending) >= COPY_BATCH:
                 self.flush()
@@ -223,6 +260,8 @@ class _Stage:
                     self.moment(confirmed_at),
                     refunded_amount,
                     self.moment(refunded_at),
+                    carrier,
+                    tracking,
                 )
             )
             if len(self.pending) >= SQLITE_BATCH:
@@ -235,7 +274,7 @@ class _Stage:
         if self.postgres:
             self.cursor.copy_expert(f"COPY {STAGE} FROM STDIN", io.StringIO("".join(self.pending)))
         else:
-            self.cursor.executemany(f"INSERT INTO {STAGE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.pending)
+            self.cursor.executemany(f"INSERT INTO {STAGE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.pending)
         self.pending = []
 
     def close(self) -> None:
@@ -255,6 +294,7 @@ def _read_and_stage(source, filename: str, stage: _Stage, errors: _Errors) -> tu
                 columns = column_map(record, COLUMN_HEADERS, REQUIRED_COLUMNS)
                 i_number, i_status, i_amount = (columns[c] for c in REQUIRED_COLUMNS)
                 i_paid, i_confirmed, i_refund, i_refunded = (columns.get(c) for c in OPTIONAL_COLUMNS)
+                i_carrier, i_tracking = (columns.get(c) for c in PARCEL_COLUMNS)
                 width = max(columns.values()) + 1
             continue
         if len(record) < width:
@@ -268,6 +308,8 @@ def _read_and_stage(source, filename: str, stage: _Stage, errors: _Errors) -> tu
         confirmed_text = record[i_confirmed].strip() if i_confirmed is not None else ""
         refund_text = record[i_refund].strip() if i_refund is not None else ""
         refunded_text = record[i_refunded].strip() if i_refunded is not None else ""
+        carrier = record[i_carrier].strip() if i_carrier is not None else ""
+        tracking = record[i_tracking].strip().replace(" ", "").upper() if i_tracking is not None else ""
         if not (number or status_text or amount_text or paid_text or confirmed_text or refund_text or refunded_text):
             continue
         rows += 1
@@ -346,8 +388,20 @@ def _read_and_stage(source, filename: str, stage: _Stage, errors: _Errors) -> tu
         if status == PlatformStatus.REFUNDED and not refunded_text:
             clean = False
             errors.add(row_no, "refunded_at", _("A refunded order needs the time of the refund."))
+        if len(carrier) > 50:
+            clean = False
+            errors.add(row_no, "carrier", _("A carrier's name has at most 50 characters."))
+        if tracking and not _TRACKING_RE.match(tracking):
+            clean = False
+            errors.add(
+                row_no,
+                "tracking_no",
+                _("“%(value)s” is not a tracking number (6–40 letters, digits or dashes).") % {"value": tracking[:60]},
+            )
         if clean:
-            stage.add(row_no, number, status, amount, moments[0], moments[1], refunded_amount, moments[2])
+            stage.add(
+                row_no, number, status, amount, moments[0], moments[1], refunded_amount, moments[2], carrier, tracking
+            )
     if columns is None:
         raise ImportFileError(_("The file is empty."))
     stage.close()
@@ -451,6 +505,46 @@ def _write(cursor, present: set[str], now: dt.datetime) -> int:
     return max(cursor.rowcount, 0)
 
 
+def _apply_parcels(cursor, by_user) -> int:
+    """The file's tracking numbers: recorded on the platform order numbers our orders hold
+    (when they change), and each such order still placed or paid moves on to shipped (a
+    placed one through paid, as the platform says it was), with the parcel's carrier and
+    tracking number. Returns the orders moved to shipped."""
+    from .services import OrderError, order_transition
+
+    cursor.execute(
+        f"""
+        SELECT n.id, n.order_id, s.carrier, s.tracking_no
+          FROM {STAGE} s JOIN {NUMBERS} n ON n.number = s.number
+         WHERE s.tracking_no <> '' AND (n.tracking_no <> s.tracking_no OR n.carrier <> s.carrier)
+        """
+    )
+    changed = cursor.fetchall()
+    for number_id, _order_id, carrier, tracking in changed:
+        PlatformOrderNo.objects.filter(pk=number_id).update(carrier=carrier, tracking_no=tracking)
+    cursor.execute(
+        f"""
+        SELECT o.id, MIN(s.carrier), MIN(s.tracking_no)
+          FROM {STAGE} s JOIN {NUMBERS} n ON n.number = s.number JOIN {ORDERS} o ON o.id = n.order_id
+         WHERE s.tracking_no <> '' AND o.status IN ('placed', 'paid')
+         GROUP BY o.id ORDER BY o.id
+        """
+    )
+    shipped = 0
+    for order_id, carrier, tracking in cursor.fetchall():
+        try:
+            order = Order.objects.get(pk=order_id)
+            if order.status == OrderStatus.PLACED:
+                order_transition(order_id=order_id, to_status=OrderStatus.PAID, by_user=by_user)
+            order_transition(
+                order_id=order_id, to_status=OrderStatus.SHIPPED, by_user=by_user, carrier=carrier, tracking_no=tracking
+            )
+        except (OrderError, ValidationError):
+            continue  # a partner no longer active, an order moved meanwhile: left as it is
+        shipped += 1
+    return shipped
+
+
 def _drop(cursor) -> None:
     for table in (STAGE, DUPLICATES):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -483,8 +577,11 @@ def platform_orders_import(*, source, filename: str = "", dry_run: bool = False,
             report.errors = errors.final()
             if report.errors:
                 report.created = report.updated = report.unchanged = report.skipped = 0
-            elif not dry_run and (report.created or report.updated):
-                _write(cursor, present, timezone.now())
+            elif not dry_run:
+                if report.created or report.updated:
+                    _write(cursor, present, timezone.now())
+                if "tracking_no" in present:
+                    report.shipped = _apply_parcels(cursor, by_user)
         finally:
             _drop(cursor)
     return report

@@ -285,6 +285,9 @@ class PartnerHome:
     waiting_by_status: list[tuple[str, "StrOrPromise", int]] = field(default_factory=list)
     month: PartnerMonth | None = None
     promotion: Promotion | None = None
+    # Parcels the county centre has sent on (or may send any moment): the partner ticks
+    # those that arrived at the service point, many at once.
+    arriving: list[Order] = field(default_factory=list)
 
     @property
     def waiting_total(self) -> int:
@@ -372,6 +375,17 @@ def partner_home(partner: Partner, *, today: dt.date | None = None, todays_limit
         ],
         month=partner_month_so_far(partner, today),
         promotion=running_promotions(today).first(),
+        arriving=list(parcels_to_receive(partner).select_related("villager")[:ARRIVING_LIMIT]),
+    )
+
+
+ARRIVING_LIMIT = 200
+
+
+def parcels_to_receive(partner: Partner) -> QuerySet[Order]:
+    """The partner's parcels at the county centre, the next stop being their service point."""
+    return Order.objects.filter(partner=partner, status=OrderStatus.AT_COUNTY_CENTRE).order_by(
+        "at_county_centre_at", "id"
     )
 
 

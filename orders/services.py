@@ -17,9 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from notifications.services import notify
 
 from analytics.dirty_days import mark_days_dirty
 from counties.models import County
+from counties.selectors import centre_counties_for
 from partners.access import partner_of
 from partners.commission import commission_amount, commission_rates_on
 from partners.models import Partner
@@ -34,6 +36,7 @@ from .models import (
     MAX_LINES_PER_ORDER,
     MAX_UNIT_PRICE,
     ORDER_TRANSITIONS,
+    PARCEL_ON_THE_WAY,
     PLATFORM_ORDER_NO_REGEX,
     STATUS_TIMESTAMP_FIELD,
     Category,
@@ -46,6 +49,14 @@ from .models import (
     PlatformOrderNo,
     Promotion,
     Villager,
+)
+from .pickup import (
+    pickup_code_check,
+    pickup_code_mark_used,
+    pickup_codes_issue,
+    text_picked_up,
+    text_placed,
+    text_returned,
 )
 
 # The largest order total the money column holds (16 digits, 2 of them decimals).
@@ -657,10 +668,55 @@ def _order_insert(
     )
     if data.platform_order_nos:
         _platform_numbers_insert(order, data.platform_order_nos, by_user=by_user, now=now)
+    notify(order.villager.phone, "order_placed", text_placed(order))
     return order
 
 
 # ── Moving an order along ─────────────────────────────────────────────────────
+
+TRACKING_NO_REGEX = re.compile(r"^[0-9A-Za-z-]{6,40}$")
+
+
+def tracking_normalise(carrier: Any, tracking_no: Any) -> tuple[str, str]:
+    """A parcel's carrier (up to 50 characters) and waybill number (6 to 40 letters, digits
+    or dashes), stripped; ``ValidationError`` naming the field otherwise."""
+    carrier, tracking_no = _text(carrier), _text(tracking_no).replace(" ", "").upper()
+    errors: dict[str, list[str]] = {}
+    if len(carrier) > 50:
+        errors["carrier"] = [_("A carrier's name has at most 50 characters.")]
+    if tracking_no and not TRACKING_NO_REGEX.match(tracking_no):
+        errors["tracking_no"] = [_("A tracking number has 6 to 40 letters, digits or dashes.")]
+    if errors:
+        raise ValidationError(errors)
+    return carrier, tracking_no
+
+
+def may_override_pickup(user, *, county_id: int) -> bool:
+    """Admins, and county centre staff assigned to the county."""
+    if is_admin(user):
+        return True
+    return centre_counties_for(user).filter(pk=county_id).exists()
+
+
+def order_tracking_set(
+    *, order_id: int, by_user, carrier: Any, tracking_no: Any, partner: Partner | None = None
+) -> Order:
+    """Record (or correct) the parcel's carrier and tracking number on the order's page,
+    while it is on its way (not before payment, not once picked up)."""
+    carrier, tracking_no = tracking_normalise(carrier, tracking_no)
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",))
+        if partner is not None:
+            locked = locked.filter(partner=partner)
+        order = locked.get(pk=order_id)
+        if order.status not in PARCEL_ON_THE_WAY and order.status != OrderStatus.PAID:
+            raise IllegalTransition(
+                _("Order %(order_no)s is “%(status)s”: its parcel takes no tracking number now.")
+                % {"order_no": order.order_no, "status": order.get_status_display()}
+            )
+        order.carrier, order.tracking_no = carrier, tracking_no
+        order.save(update_fields=["carrier", "tracking_no", "updated_at"])
+    return order
 
 
 def order_transition(
@@ -673,6 +729,10 @@ def order_transition(
     partner: Partner | None = None,
     expected_status: str | None = None,
     platform_order_nos: Sequence[str] | str | None = None,
+    carrier: str = "",
+    tracking_no: str = "",
+    pickup_code: str | None = None,
+    override_reason: str = "",
 ) -> Order:
     """Move an order to `to_status` if ORDER_TRANSITIONS allows it from its current status.
 
@@ -682,7 +742,10 @@ def order_transition(
     `partner` scopes the lookup (Order.DoesNotExist outside it). Cancel and return
     need a reason. Payment snapshots each line's commission rate and amount; with it the
     partner may give the order's Taobao order numbers (`platform_order_nos`), recorded in
-    the same transaction (a refused number refuses the move too).
+    the same transaction (a refused number refuses the move too). Shipping may name the
+    parcel's `carrier` and `tracking_no`. Reaching the service point texts the villager a
+    pickup code; picking up needs it (`pickup_code`, ``orders.pickup``) — or, from county
+    centre staff of the order's county or an admin, an `override_reason`.
     """
     if order_id is None:
         if order is None:
@@ -702,6 +765,29 @@ def order_transition(
         number_errors = _platform_number_format_errors(numbers)
         if number_errors:
             raise ValidationError({PLATFORM_NUMBERS_FIELD: number_errors})
+    carrier, tracking_no = tracking_normalise(carrier, tracking_no)
+    if (carrier or tracking_no) and to_status != OrderStatus.SHIPPED:
+        raise ValidationError(
+            {"tracking_no": [_("A carrier and tracking number go with shipping, or on the order's page.")]}
+        )
+    override_reason = _text(override_reason)
+    if to_status == OrderStatus.PICKED_UP:
+        scoped = Order.objects.filter(pk=order_id)
+        if partner is not None:
+            scoped = scoped.filter(partner=partner)
+        found = scoped.values_list("status", "county_id").get()
+        if override_reason:
+            if not may_override_pickup(by_user, county_id=found[1]):
+                raise Forbidden(
+                    _(
+                        "Only county centre staff of the order's county or an admin may hand a parcel over without its code."
+                    )
+                )
+        elif found[0] == OrderStatus.AT_SERVICE_POINT:
+            # Counted in a transaction of its own: a wrong code stays counted.
+            pickup_code_check(order_id, pickup_code)
+    elif override_reason:
+        raise ValidationError({"override_reason": [_("Only a pickup is handed over without its code.")]})
 
     with transaction.atomic():
         locked = Order.objects.select_for_update(of=("self",)).select_related("partner")
@@ -728,7 +814,22 @@ def order_transition(
         current.status = to_status
         timestamp_field = STATUS_TIMESTAMP_FIELD[to_status]
         setattr(current, timestamp_field, now)
-        current.save(update_fields=["status", timestamp_field, "updated_at"])
+        changed = ["status", timestamp_field, "updated_at"]
+        if to_status == OrderStatus.SHIPPED and (carrier or tracking_no):
+            current.carrier, current.tracking_no = carrier or current.carrier, tracking_no or current.tracking_no
+            changed += ["carrier", "tracking_no"]
+        current.save(update_fields=changed)
+        if to_status == OrderStatus.AT_SERVICE_POINT:
+            pickup_codes_issue([current], now=now)
+        elif to_status == OrderStatus.PICKED_UP:
+            pickup_code_mark_used(
+                current.pk, now=now, overridden_by=by_user if override_reason else None, reason=override_reason
+            )
+            notify(current.villager.phone, "picked_up", text_picked_up(current))
+            if override_reason:
+                reason = _("Handed over without the pickup code: %(reason)s") % {"reason": override_reason}
+        elif to_status == OrderStatus.RETURNED:
+            notify(current.villager.phone, "returned", text_returned(current))
         if to_status == OrderStatus.PAID:
             _snapshot_commission(current, paid_day=shanghai_day(now))
             if numbers:

@@ -10,6 +10,13 @@ urlpatterns = [
     path("partner/orders/new/", views.partner_order_new, name="partner_order_new"),
     path("partner/orders/<int:order_id>/", views.partner_order_detail, name="partner_order_detail"),
     path("partner/orders/<int:order_id>/status/", views.partner_order_transition, name="partner_order_transition"),
+    path("partner/orders/<int:order_id>/tracking/", views.partner_order_tracking, name="partner_order_tracking"),
+    path(
+        "partner/orders/<int:order_id>/pickup-code/",
+        views.partner_order_resend_code,
+        name="partner_order_resend_code",
+    ),
+    path("partner/orders/arrived/", views.partner_orders_arrived, name="partner_orders_arrived"),
     path(
         "partner/orders/<int:order_id>/platform-order-nos/",
         views.partner_order_platform_numbers,

@@ -10,26 +10,30 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.access import working_partner_required
 from rural_taobao import dates
-from rural_taobao.errors import messages_of
+from rural_taobao.errors import ServiceError, messages_of
 
 from . import selectors
 from .forms import (
+    BulkArrivedForm,
     OrderForm,
     PlatformNumbersForm,
+    TrackingForm,
     TransitionForm,
     VillagerSearchForm,
     apply_service_errors,
     category_choices,
     line_formset,
 )
-from .models import Order, OrderStatus
+from .models import PARCEL_ON_THE_WAY, Order, OrderStatus
+from .parcels import orders_bulk_status
+from .pickup import pickup_code_resend
 from .services import (
     IdempotencyConflict,
     IllegalTransition,
@@ -37,6 +41,7 @@ from .services import (
     PartnerNotActive,
     order_create,
     order_platform_numbers_add,
+    order_tracking_set,
     order_transition,
 )
 
@@ -199,6 +204,7 @@ def partner_order_detail(request, order_id: int):
             "reason_actions": [a for a in actions if a[0] in REASON_STATUSES],
             "platform_numbers": list(order.platform_numbers.all()),
             "numbers_form": PlatformNumbersForm() if order.status != OrderStatus.CANCELLED else None,
+            "tracking_editable": order.status in (OrderStatus.PAID, *PARCEL_ON_THE_WAY),
         },
     )
 
@@ -220,9 +226,12 @@ def partner_order_transition(request, order_id: int):
             reason=form.cleaned_data["reason"],
             # The paid step may carry the order's Taobao numbers (any other step: refused).
             platform_order_nos=form.cleaned_data["platform_order_nos"] or None,
+            carrier=form.cleaned_data["carrier"],
+            tracking_no=form.cleaned_data["tracking_no"],
+            pickup_code=form.cleaned_data["pickup_code"],
             by_user=request.user,
         )
-    except (IllegalTransition, PartnerNotActive, ValidationError) as refused:
+    except (IllegalTransition, PartnerNotActive, ValidationError, ServiceError) as refused:
         for message in messages_of(refused):
             messages.error(request, message)
     except Order.DoesNotExist:
@@ -233,6 +242,70 @@ def partner_order_transition(request, order_id: int):
             _("Order %(order_no)s: %(status)s.") % {"order_no": moved.order_no, "status": moved.get_status_display()},
         )
     return redirect("partner_order_detail", order_id=order.pk)
+
+
+@require_POST
+@working_partner_required
+def partner_order_tracking(request, order_id: int):
+    """The order page's small form: the parcel's carrier and tracking number."""
+    order = _order_or_404(request, order_id)
+    form = TrackingForm(request.POST)
+    if form.is_valid():
+        try:
+            order_tracking_set(order_id=order.pk, partner=request.partner, by_user=request.user, **form.cleaned_data)
+        except (OrderError, ValidationError) as refused:
+            for message in messages_of(refused):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The parcel's tracking number is saved."))
+    return redirect("partner_order_detail", order_id=order.pk)
+
+
+@require_POST
+@working_partner_required
+def partner_order_resend_code(request, order_id: int):
+    """Text the villager a new pickup code (the old one stops working)."""
+    order = _order_or_404(request, order_id)
+    try:
+        pickup_code_resend(order)
+    except ServiceError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("A new pickup code was sent to the villager."))
+    return redirect("partner_order_detail", order_id=order.pk)
+
+
+@require_POST
+@working_partner_required
+def partner_orders_arrived(request):
+    """Partner home: several parcels marked "arrived at my service point" at once."""
+    form = BulkArrivedForm(
+        request.POST, order_ids=selectors.parcels_to_receive(request.partner).values_list("pk", flat=True)
+    )
+    if not form.is_valid():
+        messages.error(request, _("Tick the parcels that arrived."))
+        return redirect("partner_home")
+    results = orders_bulk_status(
+        partner=request.partner,
+        order_ids=form.cleaned_data["orders"],
+        to_status=OrderStatus.AT_SERVICE_POINT,
+        by_user=request.user,
+    )
+    moved = [r for r in results if r.result == "moved"]
+    if moved:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s parcel marked arrived; its villager gets the pickup code by SMS.",
+                "%(n)s parcels marked arrived; their villagers get the pickup codes by SMS.",
+                len(moved),
+            )
+            % {"n": len(moved)},
+        )
+    for r in results:
+        if not r.ok:
+            messages.error(request, r.message)
+    return redirect("partner_home")
 
 
 @require_POST

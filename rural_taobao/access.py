@@ -2,6 +2,8 @@
 
 - admin: a superuser or a member of the ``admin`` group (programme operations);
 - county staff: a member of the ``county_staff`` group, scoped to assigned counties;
+- county centre staff: a member of the ``county_centre`` group, assigned to counties the
+  same way: they receive and dispatch their counties' parcels, and see no money figures;
 - partner: a user with a Partner profile (village partner): ``partners.access``, which
   knows the Partner model, builds the partner's predicates on the pieces here.
 
@@ -25,6 +27,9 @@ if TYPE_CHECKING:
 
 ADMIN_GROUP = "admin"
 COUNTY_STAFF_GROUP = "county_staff"
+COUNTY_CENTRE_GROUP = "county_centre"
+# The roles a county assignment comes with (``add_county_staff --role``).
+STAFF_ROLE_GROUPS = {"staff": COUNTY_STAFF_GROUP, "centre": COUNTY_CENTRE_GROUP}
 PARTNER_GROUP = "partner"
 
 Predicate = Callable[[User | AnonymousUser], bool]
@@ -48,6 +53,17 @@ def is_county_staff(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return COUNTY_STAFF_GROUP in _group_names(user)
+
+
+def is_county_centre(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return COUNTY_CENTRE_GROUP in _group_names(user)
+
+
+def may_use_centre(user: User | AnonymousUser) -> bool:
+    """Admins and county centre staff move parcels at the county centre."""
+    return is_admin(user) or is_county_centre(user)
 
 
 def may_use_dashboards(user: User | AnonymousUser) -> bool:
@@ -87,6 +103,7 @@ def role_required(predicate: Predicate, *, message: str | None = None):
 
 admin_required = role_required(is_admin)
 dashboard_access = role_required(may_use_dashboards)
+centre_access = role_required(may_use_centre)
 
 
 # ── API ──────────────────────────────────────────────────────────────────────
@@ -109,4 +126,7 @@ def role_permission(predicate: Predicate, *, message: "StrOrPromise") -> type[Ba
 IsProgrammeAdmin = role_permission(is_admin, message=_("Only programme admins may use this endpoint."))
 MayUseDashboards = role_permission(
     may_use_dashboards, message="Only programme admins and county staff may use county figures."
+)
+MayUseCentre = role_permission(
+    may_use_centre, message=_("Only county centre staff and programme admins may move parcels at the centre.")
 )

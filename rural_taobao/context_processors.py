@@ -2,7 +2,7 @@
 
 from partners.access import partner_of
 
-from .access import is_admin, is_county_staff
+from .access import is_admin, is_county_centre, is_county_staff
 
 
 def role_of(user) -> str:
@@ -10,6 +10,8 @@ def role_of(user) -> str:
         return "admin"
     if is_county_staff(user):
         return "county_staff"
+    if is_county_centre(user):
+        return "county_centre"
     partner = partner_of(user)
     if partner is not None:
         # A partner who left reads only their income: no workspace, no offline copy.

@@ -35,6 +35,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("", include("orders.urls")),
+    path("centre/", include("orders.centre_urls")),
     path("", include("partners.urls")),
     path("", include("analytics.urls")),
     path("", include("payouts.urls")),

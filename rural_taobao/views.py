@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from partners.access import income_partner_of, partner_of
 
-from .access import is_admin, is_county_staff
+from .access import is_admin, is_county_centre, is_county_staff
 from .login_protection import USERNAME_MAX_LENGTH
 
 
@@ -31,6 +31,8 @@ def home(request):
             target = _first_reversible("dashboards:national", "onboarding:list", "admin:index")
         elif is_county_staff(user):
             target = _first_reversible("dashboards:national")
+        elif is_county_centre(user):
+            target = _first_reversible("centre:home")
         elif partner_of(user) is not None:
             # A partner who exited keeps only their income pages.
             working = partner_of(user).is_active or income_partner_of(user) is None

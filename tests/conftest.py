@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from partners.models import CommissionRate, IncentiveTier, ProcurementRate
-from rural_taobao.access import ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP
+from rural_taobao.access import ADMIN_GROUP, COUNTY_CENTRE_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP
 from tests.support.dates import shanghai
 from tests.support.factories import (
     CategoryFactory,
@@ -52,7 +52,7 @@ def _role_groups(request):
     if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
         return
     request.getfixturevalue("_django_db_helper")
-    for name in (PARTNER_GROUP, COUNTY_STAFF_GROUP, ADMIN_GROUP):
+    for name in (PARTNER_GROUP, COUNTY_STAFF_GROUP, COUNTY_CENTRE_GROUP, ADMIN_GROUP):
         Group.objects.get_or_create(name=name)
 
 
@@ -101,6 +101,22 @@ def dave(county_b):
     """County staff of county B."""
     return CountyStaffAssignmentFactory(
         county=county_b, user=UserFactory(username="dave", groups=["county_staff"])
+    ).user
+
+
+@pytest.fixture
+def erin(county_a):
+    """County centre staff of county A: receives and dispatches its parcels."""
+    return CountyStaffAssignmentFactory(
+        county=county_a, user=UserFactory(username="erin", groups=["county_centre"])
+    ).user
+
+
+@pytest.fixture
+def frank(county_b):
+    """County centre staff of county B."""
+    return CountyStaffAssignmentFactory(
+        county=county_b, user=UserFactory(username="frank", groups=["county_centre"])
     ).user
 
 

@@ -9,6 +9,7 @@
 """
 
 import datetime as dt
+import re
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -86,9 +87,24 @@ def place_order(partner, **overrides) -> Order:
     return order_create(partner=partner, by_user=partner.user, **payload).order
 
 
+def pickup_code_of(order: Order) -> str:
+    """The pickup code the villager of ``order`` was last texted (read from the outbox, as
+    the villager reads their SMS: nothing else in the product shows it)."""
+    from notifications.models import Message
+
+    texts = Message.objects.filter(to=order.villager.phone, template="pickup_code", text__contains=order.order_no)
+    text = texts.order_by("-id").values_list("text", flat=True).first()
+    if text is None:
+        raise AssertionError(f"no pickup code was sent for {order.order_no}")
+    match = re.search(r"取件码(\d{6})", text)
+    assert match, text
+    return match.group(1)
+
+
 def move_to(order: Order, status: str, *, by_user=None) -> Order:
     for step in PATH_TO[status]:
-        order = order_transition(order_id=order.pk, to_status=step, by_user=by_user, reason="test")
+        code = pickup_code_of(order) if step == OrderStatus.PICKED_UP else None
+        order = order_transition(order_id=order.pk, to_status=step, by_user=by_user, reason="test", pickup_code=code)
     return order
 
 
