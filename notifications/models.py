@@ -26,7 +26,7 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    to = models.CharField(_("to"), max_length=11, validators=[mobile_phone_validator])
+    to = models.CharField(pgettext_lazy("sms", "to"), max_length=11, validators=[mobile_phone_validator])
     template = models.CharField(_("template"), max_length=32)
     text = models.CharField(_("text"), max_length=SMS_SEGMENT_CHARS)
     status = models.CharField(_("status"), max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
@@ -37,8 +37,8 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
+        verbose_name = pgettext_lazy("sms", "message")
+        verbose_name_plural = pgettext_lazy("sms", "messages")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=MessageStatus.values), name="message_status_valid"),
             # One SMS segment: a longer text would be billed, and may arrive, as several.

@@ -36,3 +36,14 @@ def test_retry_failed_queues_them_again(admin_client_en, django_capture_on_commi
     again = Message.objects.get(pk=failed.pk)
     assert (again.status, again.attempts) == (MessageStatus.SENT, 1)
     assert Message.objects.get(pk=queued.pk).status == MessageStatus.QUEUED
+
+
+def test_the_outbox_speaks_chinese(client, admin_user):
+    # given: the default language (Simplified Chinese)
+    MessageFactory(failed=True)
+    client.force_login(admin_user)
+    # when
+    page = client.get(URL).content.decode()
+    # then: the app, the model, its fields, its statuses and the action in Chinese
+    for text in ("短信通知", "收信号码", "尝试次数", "发送失败", "重发所选的失败短信"):
+        assert text in page, text
