@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from orders.models import Order, OrderStatus
 from orders.services import order_transition
 from tests.support.factories import CategoryFactory, PartnerFactory, PromotionFactory, VillageFactory, VillagerFactory
-from tests.support.orders import move_to, place_order
+from tests.support.orders import move_to, pickup_code_of, place_order
 
 # Playwright's offline switch and its routes reach a service worker's own requests only
 # with this flag (read when the Playwright driver starts, after collection).
@@ -280,6 +280,8 @@ def test_status_changes_made_offline_are_applied_in_order_and_a_refused_one_is_s
     # when: offline, two paid and one picked up, in this order
     for order, action in ((first, "paid"), (ready, "picked_up"), (second, "paid")):
         page.goto(f"{page.base_url}/partner/orders/{order.pk}/")
+        if action == "picked_up":  # the villager shows the code they were texted
+            page.fill("#id_pickup_code", pickup_code_of(order))
         page.click(f"#action-{action}")
         expect(page.locator("#queued-status [data-state=waiting]")).to_have_count(1)
         expect(page.locator(f"#action-{action}")).to_be_hidden()

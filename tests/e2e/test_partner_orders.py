@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from orders.models import Order, OrderStatus
 from tests.support.factories import CategoryFactory, PartnerFactory, VillageFactory
+from tests.support.orders import pickup_code_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,6 +61,8 @@ def test_a_partner_logs_an_order_for_a_new_villager_and_moves_it_to_picked_up(
 
     # when: paid, then along the way to the villager
     for status in ("paid", "shipped", "at_county_centre", "at_service_point", "picked_up"):
+        if status == "picked_up":  # the villager shows the code they were texted
+            page.fill("#id_pickup_code", pickup_code_of(order))
         page.click(f"#action-{status}")
         expect(page.locator(f"#status-history .badge-{status}")).to_be_visible()
     # then

@@ -12,7 +12,7 @@ from django.utils import timezone
 from orders.models import Order, OrderStatus, Villager
 from partners.models import Partner, PartnerStatus, PartnerStatusChange
 from tests.support.factories import PartnerFactory, PromotionFactory, UserFactory, VillagerFactory
-from tests.support.orders import move_to, place_order
+from tests.support.orders import move_to, pickup_code_of, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -409,7 +409,10 @@ def test_moving_an_order_from_placed_to_picked_up(as_alice, alice):
         ("at_county_centre", "at_service_point"),
         ("at_service_point", "picked_up"),
     ]:
-        response = as_alice.post(url, {"to_status": to, "expected_status": expected})
+        data = {"to_status": to, "expected_status": expected}
+        if to == "picked_up":  # the villager shows the code they were texted
+            data["pickup_code"] = pickup_code_of(order)
+        response = as_alice.post(url, data)
         assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == OrderStatus.PICKED_UP

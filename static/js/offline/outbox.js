@@ -404,6 +404,9 @@
       expectedStatus: fields.expected_status,
       reason: fields.reason || "",
       platformOrderNos: fields.platform_order_nos || "",
+      pickupCode: fields.pickup_code || "",
+      carrier: fields.carrier || "",
+      trackingNo: fields.tracking_no || "",
       orderNo: orderNo ? orderNo.textContent.trim() : "",
       statusLabel: submitter ? submitter.textContent.trim() : status,
     }).then(function () {

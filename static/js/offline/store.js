@@ -235,6 +235,9 @@
     var body = { status: change.status, expected_status: change.expectedStatus, reason: change.reason || "" };
     var numbers = platformNumbers(change.platformOrderNos);
     if (numbers.length) body.platform_order_nos = numbers; // with "paid": recorded with the payment
+    if (change.pickupCode) body.pickup_code = change.pickupCode; // with "picked_up": the villager's code
+    if (change.carrier) body.carrier = change.carrier; // with "shipped": the parcel
+    if (change.trackingNo) body.tracking_no = change.trackingNo;
     return body;
   }
 

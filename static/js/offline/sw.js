@@ -227,6 +227,9 @@ function queue(request, url, serverAnswer) {
         expectedStatus: fields.expected_status,
         reason: fields.reason || "",
         platformOrderNos: fields.platform_order_nos || "",
+        pickupCode: fields.pickup_code || "",
+        carrier: fields.carrier || "",
+        trackingNo: fields.tracking_no || "",
       }).then(function (item) {
         notifyPages();
         return Response.redirect(RT_CONFIG.orderList + statusForm[1] + "/?queued=" + item.id, 303);
