@@ -99,11 +99,12 @@ MINUTE = 60
 HOUR = 3600
 DAY = 86400
 
-DEMO_USERNAMES = ("demo_admin", "demo_county", "demo_partner")
+DEMO_USERNAMES = ("demo_admin", "demo_county", "demo_centre", "demo_partner")
 DEMO_PARTNER_VILLAGE = "张庄村"
 
 ADMIN_GROUP = "admin"
 COUNTY_STAFF_GROUP = "county_staff"
+COUNTY_CENTRE_GROUP = "county_centre"
 PARTNER_GROUP = "partner"
 
 # Share of partners per status (at least one of each is always generated).
@@ -1305,9 +1306,11 @@ class DemoSeeder:
     def save_users_and_partners(self) -> None:
         password_hash = make_password(self.o.password)  # one hash for every demo login: hashing is slow
         groups = dict(
-            Group.objects.filter(name__in=[ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP]).values_list("name", "id")
+            Group.objects.filter(
+                name__in=[ADMIN_GROUP, COUNTY_STAFF_GROUP, COUNTY_CENTRE_GROUP, PARTNER_GROUP]
+            ).values_list("name", "id")
         )
-        for name in (ADMIN_GROUP, COUNTY_STAFF_GROUP, PARTNER_GROUP):
+        for name in (ADMIN_GROUP, COUNTY_STAFF_GROUP, COUNTY_CENTRE_GROUP, PARTNER_GROUP):
             if name not in groups:
                 groups[name] = Group.objects.get_or_create(name=name)[0].id
         joined = timezone.now() - timedelta(days=self.o.days + 400)
@@ -1319,9 +1322,14 @@ class DemoSeeder:
             username="demo_county", password=password_hash, first_name="县", last_name="兰考",
             email="demo_county@example.com", date_joined=joined,
         )  # fmt: skip
+        demo_centre = User.objects.create(
+            username="demo_centre", password=password_hash, first_name="中心", last_name="兰考",
+            email="demo_centre@example.com", date_joined=joined,
+        )  # fmt: skip
         self.admin_id = demo_admin.id
         lankao = next(c for c in self.counties if c.code == data.LANKAO_CODE)
         CountyStaffAssignment.objects.create(user=demo_county, county_id=lankao.id, assigned_by=demo_admin)
+        CountyStaffAssignment.objects.create(user=demo_centre, county_id=lankao.id, assigned_by=demo_admin)
 
         # Logins for everyone who was ever active: username = phone (demo_partner for the
         # demo partner), exited partners' logins are deactivated.
@@ -1351,6 +1359,7 @@ class DemoSeeder:
         memberships = [
             through(user_id=demo_admin.id, group_id=groups[ADMIN_GROUP]),
             through(user_id=demo_county.id, group_id=groups[COUNTY_STAFF_GROUP]),
+            through(user_id=demo_centre.id, group_id=groups[COUNTY_CENTRE_GROUP]),
         ] + [through(user_id=u.pk, group_id=groups[PARTNER_GROUP]) for u in user_objs]
         through.objects.bulk_create(memberships, batch_size=2000)
 

@@ -93,6 +93,12 @@ def test_demo_logins_authenticate_with_their_roles(seeded):
         "410225"
     ]
 
+    centre = authenticate(username="demo_centre", password=PASSWORD)
+    assert set(centre.groups.values_list("name", flat=True)) == {"county_centre"}
+    assert list(CountyStaffAssignment.objects.filter(user=centre).values_list("county__code", flat=True)) == [
+        "410225"
+    ]
+
     assert set(partner_user.groups.values_list("name", flat=True)) == {"partner"}
     partner = partner_user.partner
     assert partner.status == PartnerStatus.ACTIVE
@@ -101,7 +107,7 @@ def test_demo_logins_authenticate_with_their_roles(seeded):
     assert partner.villagers.exists()
     assert partner.orders.exists()
 
-    for name in ("demo_admin", "demo_county", "demo_partner"):
+    for name in ("demo_admin", "demo_county", "demo_centre", "demo_partner"):
         assert name in seeded
 
 
