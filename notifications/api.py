@@ -23,6 +23,11 @@ Detail = inline_serializer("NotificationDetailError", {"detail": serializers.Cha
 FilterErrors = inline_serializer("NotificationFilterErrors", {"to": ERRORS, "template": ERRORS, "status": ERRORS})
 
 
+def _or_empty(regex: str) -> str:
+    """``regex`` (anchored) or the empty string: an empty filter filters nothing."""
+    return f"^({regex.removeprefix('^').removesuffix('$')})?$"
+
+
 class MessageSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=MessageStatus.choices, read_only=True)
 
@@ -57,8 +62,12 @@ class MessagesView(APIView):
         operation_id="notifications_list",
         summary="The SMS outbox, newest first (admin)",
         parameters=[
-            OpenApiParameter("to", OpenApiTypes.STR, description="A mobile number.", pattern=MOBILE_PHONE_REGEX),
-            OpenApiParameter("template", OpenApiTypes.STR, description="A template code.", pattern=TEMPLATE_REGEX),
+            OpenApiParameter(
+                "to", OpenApiTypes.STR, description="A mobile number.", pattern=_or_empty(MOBILE_PHONE_REGEX)
+            ),
+            OpenApiParameter(
+                "template", OpenApiTypes.STR, description="A template code.", pattern=_or_empty(TEMPLATE_REGEX)
+            ),
             OpenApiParameter("status", OpenApiTypes.STR, enum=MessageStatus.values),
         ],
         responses={
