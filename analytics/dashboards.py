@@ -8,9 +8,10 @@ dashboards read only the rollup tables (``CountyDay``, ``CountyCategoryChannelDa
 ``PartnerDailyIncome``) plus county, village and
 partner metadata — never the orders — so a page costs the same at 100,000 orders as at
 10,000,000: each query is an index range scan over one county's (or the nation's) days.
-One exception: the share of sales confirmed by the platform (``platform_confirmed_shares``)
+Two exceptions: the share of sales confirmed by the platform (``platform_confirmed_shares``)
 is one aggregate over the county's orders paid in the period, as the rollups do not carry
-the reconciliation state.
+the reconciliation state; and the parcels' leg times (``analytics.parcel_legs``), medians
+over the orders whose leg ended in the period, as medians do not add up across days.
 
 Figures follow ``analytics.rollups``: a rollup's ``sales`` is gross paid on the day,
 ``returns`` the amount reversed that day; the dashboards' "sales" is net (sales − returns).
@@ -47,6 +48,7 @@ from .models import (
     ProvinceDay,
     VillageDay,
 )
+from .parcel_legs import LEGS, CountyParcelFigures, Leg, SlowCounty, counties_with_slowest_legs, county_parcel_figures
 from .periods import Period
 
 if TYPE_CHECKING:
@@ -306,6 +308,8 @@ class CountyDashboard:
     previous_platform_confirmed_share: float | None = None
     # Open review flags on the county's orders and the commission they hold.
     flags: FlagFigures | None = None
+    # Median hours of each parcel leg that ended in the period, and the parcels stuck now.
+    parcels: CountyParcelFigures | None = None
 
     def __post_init__(self):
         self.kpis = kpis_of(self.totals, self.previous_totals) + [
@@ -636,6 +640,7 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
         platform_confirmed_share=confirmed_share,
         previous_platform_confirmed_share=previous_confirmed_share,
         flags=flag_figures(county_ids=[county.pk]),
+        parcels=county_parcel_figures(county, period),
     )
 
 
@@ -709,6 +714,13 @@ class NationalDashboard:
     flags: FlagFigures | None = None
     flags_by_rule: list[dict] = field(default_factory=list)
     counties_most_flagged: list[dict] = field(default_factory=list)
+    # The counties whose slowest parcel leg (median hours, legs ended in the period) is slowest.
+    slowest_legs: list[SlowCounty] = field(default_factory=list)
+
+    @property
+    def parcel_legs(self) -> tuple[Leg, ...]:
+        """The legs, in order: the columns of the slowest-legs table."""
+        return LEGS
 
     @property
     def kpis(self) -> list[Kpi]:
@@ -746,4 +758,5 @@ def national_dashboard(period: Period) -> NationalDashboard:
         flags=flag_figures(),
         flags_by_rule=flags_by_rule(),
         counties_most_flagged=counties_with_most_open_flags(),
+        slowest_legs=counties_with_slowest_legs(period),
     )

@@ -259,6 +259,20 @@ class Order(models.Model):
             models.Index(
                 fields=["picked_up_at"], name="order_picked_up_at_idx", condition=Q(picked_up_at__isnull=False)
             ),
+            # The dashboards' parcel legs: the orders whose leg ended in a period, found by
+            # its end stamp (pickups above); partial, as orders not yet that far are never
+            # looked for by it.
+            models.Index(fields=["shipped_at"], name="order_shipped_at_idx", condition=Q(shipped_at__isnull=False)),
+            models.Index(
+                fields=["at_county_centre_at"],
+                name="order_at_centre_at_idx",
+                condition=Q(at_county_centre_at__isnull=False),
+            ),
+            models.Index(
+                fields=["at_service_point_at"],
+                name="order_at_point_at_idx",
+                condition=Q(at_service_point_at__isnull=False),
+            ),
             # The county centre receives parcels by waybill number.
             models.Index(fields=["tracking_no"], name="order_tracking_no_idx", condition=~Q(tracking_no="")),
             # The centre's workspace: its counties' parcels on the way (shipped, at the
