@@ -17,11 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from notifications.services import notify
 
 from analytics.dirty_days import mark_days_dirty
 from counties.models import County
 from counties.selectors import centre_counties_for
+from notifications.services import notify
 from partners.access import partner_of
 from partners.commission import commission_amount, commission_rates_on
 from partners.models import Partner
