@@ -78,6 +78,7 @@ class StaffCreateForm(forms.Form):
             ("centre", _("County centre: receives and dispatches parcels")),
         ],
         initial="staff",
+        required=False,
     )
     counties = forms.CharField(
         label=_("County codes"),

@@ -73,7 +73,7 @@ def staff_list(request):
                     password=form.cleaned_data["password"] or None,
                     phone=form.cleaned_data["phone"] or None,
                     by_user=request.user,
-                    role=form.cleaned_data["role"],
+                    role=form.cleaned_data["role"] or "staff",
                 )
             except CountyStaffError as exc:
                 add_errors_to_form(form, exc)

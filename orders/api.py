@@ -254,6 +254,20 @@ class BulkStatusAnswerSerializer(serializers.Serializer):
     illegal = serializers.IntegerField()
 
 
+def flat_errors(errors: dict) -> dict:
+    """Field errors as lists of messages, also for a list field whose items failed (DRF
+    answers those as {index: [messages]})."""
+    flat = {}
+    for name, value in errors.items():
+        if isinstance(value, dict):
+            flat[name] = [
+                str(m) for messages in value.values() for m in (messages if isinstance(messages, list) else [messages])
+            ]
+        else:
+            flat[name] = value
+    return flat
+
+
 def bulk_answer(results, *, key: str = "order") -> dict:
     """The per-number answer of a bulk move, with the counts of each result."""
     counts = {"moved": 0, "already": 0, "not_found": 0, "illegal": 0}
@@ -762,7 +776,9 @@ class OrderViewSet(WritesThrottleMixin, mixins.ListModelMixin, mixins.RetrieveMo
         partner = _ensure_partner_writes(request)
         serializer = BulkStatusInputSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response(_normalise_serializer_errors(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                flat_errors(_normalise_serializer_errors(serializer.errors)), status=status.HTTP_400_BAD_REQUEST
+            )
         data = serializer.validated_data
         results = orders_bulk_status(
             partner=partner, order_ids=data["orders"], to_status=data["status"], by_user=request.user

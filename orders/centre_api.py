@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from partners.api import DetailSerializer, WriteRateThrottle
 from rural_taobao.access import MayUseCentre
 
-from .api import BulkStatusAnswerSerializer, OrderSerializer, _normalise_serializer_errors, bulk_answer
+from .api import BulkStatusAnswerSerializer, OrderSerializer, _normalise_serializer_errors, bulk_answer, flat_errors
 from .models import Order, OrderStatus
 from .parcels import MAX_NUMBERS, centre_orders, parcels_dispatch, parcels_receive
 from .services import order_transition
@@ -87,7 +87,9 @@ class CentreView(APIView):
     throttle_classes = [WriteRateThrottle]
 
     def bad(self, serializer) -> Response:
-        return Response(_normalise_serializer_errors(serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            flat_errors(_normalise_serializer_errors(serializer.errors)), status=status.HTTP_400_BAD_REQUEST
+        )
 
 
 class CentreReceiveView(CentreView):

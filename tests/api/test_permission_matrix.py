@@ -382,6 +382,50 @@ MATRIX = [
         None,
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
     ),
+    # Parcels: the partner's own moves; the county centre's endpoints (no centre staff
+    # among the actors: partners and county staff 403, the admin gets in).
+    (
+        "api-order-set-tracking",
+        "post",
+        "/api/v1/orders/{order_a}/tracking/",
+        lambda: {"tracking_no": "x"},
+        {"anonymous": 401, "alice": 400, "bob": 404, "carol": 403, "dave": 404, "admin": 403},
+    ),
+    (
+        "api-order-resend-pickup-code",
+        "post",
+        "/api/v1/orders/{order_a}/pickup-code/resend/",
+        None,
+        {"anonymous": 401, "alice": 409, "bob": 404, "carol": 403, "dave": 404, "admin": 403},
+    ),
+    (
+        "api-order-bulk-status",
+        "post",
+        "/api/v1/orders/bulk-status/",
+        lambda: {"orders": [1], "status": "picked_up"},
+        {"anonymous": 401, "alice": 400, "bob": 400, "carol": 403, "dave": 403, "admin": 403},
+    ),
+    (
+        "api-centre-receive",
+        "post",
+        "/api/v1/centre/receive/",
+        lambda: {"numbers": []},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
+    ),
+    (
+        "api-centre-dispatch",
+        "post",
+        "/api/v1/centre/dispatch/",
+        lambda: {},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
+    ),
+    (
+        "api-centre-hand-over",
+        "post",
+        "/api/v1/centre/orders/{order_a}/hand-over/",
+        lambda: {},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
+    ),
     ("api-schema", "get", "/api/schema/", None, dict.fromkeys(ACTORS, 200)),
     ("api-docs", "get", "/api/docs/", None, dict.fromkeys(ACTORS, 200)),
 ]
@@ -399,12 +443,22 @@ def objects(alice, bob, carol, dave, admin_user, county_a, county_b):
     order_b = make_order(partner=bob, villager=vb, lines=[(cat, 1, Decimal("10.00"))], placed_at=placed)
     assert Order.objects.get(pk=order_a.pk).status == "placed"
     flag_a = Flag.objects.create(
-        order=order_a, county_id=order_a.county_id, partner=alice, rule="bulk_quantity", severity="medium",
-        day=dt.date.today(), evidence={"quantity": 60, "product": "x", "limit": 50},
+        order=order_a,
+        county_id=order_a.county_id,
+        partner=alice,
+        rule="bulk_quantity",
+        severity="medium",
+        day=dt.date.today(),
+        evidence={"quantity": 60, "product": "x", "limit": 50},
     )
     flag_b = Flag.objects.create(
-        order=order_b, county_id=order_b.county_id, partner=bob, rule="too_fast", severity="medium",
-        day=dt.date.today(), evidence={"hours": "1.0", "limit": "24"},
+        order=order_b,
+        county_id=order_b.county_id,
+        partner=bob,
+        rule="too_fast",
+        severity="medium",
+        day=dt.date.today(),
+        evidence={"hours": "1.0", "limit": "24"},
     )
     users = {"anonymous": None, "alice": alice.user, "bob": bob.user, "carol": carol, "dave": dave, "admin": admin_user}
     ids = {

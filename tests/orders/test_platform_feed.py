@@ -240,6 +240,7 @@ def test_the_report_shape():
         "updated": 0,
         "unchanged": 0,
         "skipped": 0,
+        "shipped": 0,
         "errors": [],
     }
 
@@ -358,6 +359,7 @@ def test_the_api_dry_run_then_import_then_again(admin_user, fmt):
         "updated": 0,
         "unchanged": 0,
         "skipped": 0,
+        "shipped": 0,
         "errors": [],
     }
     assert not PlatformOrder.objects.exists()

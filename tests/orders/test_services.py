@@ -28,7 +28,7 @@ from orders.services import (
 )
 from partners.models import CommissionRate, Partner, PartnerStatus, ProcurementRate
 from tests.support.factories import PartnerFactory, PromotionFactory, VillageFactory, VillagerFactory
-from tests.support.orders import PATH_TO, line, move_to, order_payload, place_order
+from tests.support.orders import PATH_TO, line, move_to, order_payload, pickup_code_of, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -273,7 +273,10 @@ def test_every_legal_transition_moves_the_order_and_records_it(alice, categories
     # given
     order = move_to(place_order(alice), from_status)
     # when
-    moved = order_transition(order_id=order.pk, to_status=to_status, by_user=alice.user, reason="villager asked")
+    code = pickup_code_of(order) if to_status == "picked_up" else None
+    moved = order_transition(
+        order_id=order.pk, to_status=to_status, by_user=alice.user, reason="villager asked", pickup_code=code
+    )
     # then
     moved.refresh_from_db()
     assert moved.status == to_status
@@ -390,9 +393,11 @@ def test_payments_and_reversals_mark_today_for_the_rollups(alice, categories, pa
     RollupDirtyDay.objects.all().delete()
     # when
     for step in path[:-1]:
-        order_transition(order=order, to_status=step, by_user=alice.user, reason="r")
+        code = pickup_code_of(order) if step == "picked_up" else None
+        order_transition(order=order, to_status=step, by_user=alice.user, reason="r", pickup_code=code)
     RollupDirtyDay.objects.all().delete()
-    order_transition(order=order, to_status=path[-1], by_user=alice.user, reason="r")
+    code = pickup_code_of(order) if path[-1] == "picked_up" else None
+    order_transition(order=order, to_status=path[-1], by_user=alice.user, reason="r", pickup_code=code)
     # then
     marked = set(RollupDirtyDay.objects.values_list("day", flat=True))
     assert marked == ({timezone.localdate()} if dirty else set())
