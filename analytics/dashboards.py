@@ -48,7 +48,15 @@ from .models import (
     ProvinceDay,
     VillageDay,
 )
-from .parcel_legs import LEGS, CountyParcelFigures, Leg, SlowCounty, counties_with_slowest_legs, county_parcel_figures
+from .parcel_legs import (
+    LEGS,
+    CountyParcelFigures,
+    Leg,
+    SlowCounty,
+    counties_with_slowest_legs,
+    county_parcel_figures,
+    slowest_legs_window,
+)
 from .periods import Period
 
 if TYPE_CHECKING:
@@ -716,6 +724,7 @@ class NationalDashboard:
     counties_most_flagged: list[dict] = field(default_factory=list)
     # The counties whose slowest parcel leg (median hours, legs ended in the period) is slowest.
     slowest_legs: list[SlowCounty] = field(default_factory=list)
+    slowest_legs_window: Period | None = None  # the days the slowest legs are read over
 
     @property
     def parcel_legs(self) -> tuple[Leg, ...]:
@@ -759,4 +768,5 @@ def national_dashboard(period: Period) -> NationalDashboard:
         flags_by_rule=flags_by_rule(),
         counties_most_flagged=counties_with_most_open_flags(),
         slowest_legs=counties_with_slowest_legs(period),
+        slowest_legs_window=slowest_legs_window(period),
     )

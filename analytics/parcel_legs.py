@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 SLOWEST_COUNTIES = 10
+# The nation's slowest legs are read over the period's last 30 days at most: a scan of
+# every county's parcels costs ~2–3 s per month of 11M orders' history, so a year-long
+# period would keep the dashboard waiting for ~10 s. The page says which days it shows.
+SLOWEST_WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -185,10 +189,18 @@ def county_parcel_figures(county: County, period: Period, *, now: dt.datetime | 
     return CountyParcelFigures(legs=legs, stuck=stuck_parcels(county, now=now))
 
 
+def slowest_legs_window(period: Period) -> Period:
+    """The days the national slowest-legs table reads: the period's last
+    ``SLOWEST_WINDOW_DAYS`` (all of it when shorter)."""
+    start = max(period.start, period.end - dt.timedelta(days=SLOWEST_WINDOW_DAYS - 1))
+    return Period(start=start, end=period.end, key=period.key if start == period.start else "custom")
+
+
 def counties_with_slowest_legs(period: Period, limit: int = SLOWEST_COUNTIES) -> list[SlowCounty]:
     """The counties whose slowest leg (by median hours, over the legs that ended in the
-    period) is the slowest of all, with the median of each of their legs."""
-    by_county = _leg_medians(period)
+    period's last ``SLOWEST_WINDOW_DAYS``) is the slowest of all, with the median of each of
+    their legs."""
+    by_county = _leg_medians(slowest_legs_window(period))
 
     def slowest_hours(county_id: int) -> float:
         return max((f.median_hours for f in by_county[county_id] if f.median_hours is not None), default=0.0)

@@ -26,6 +26,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import notify
+from partners.models import Partner
 from rural_taobao.errors import Conflict, InvalidInput, NotFound
 
 from .models import MonthlyStatement, StatementStatus
@@ -146,7 +148,21 @@ def statements_mark_paid(*, statement_ids: Iterable[int], reference: str, paid_o
         statement.payout_reference = reference
         statement.payout_failure = ""
     MonthlyStatement.objects.bulk_update(to_pay, ["status", "paid_on", "payout_reference", "payout_failure"])
+    phones = dict(
+        Partner.objects.filter(pk__in={s.partner_id for s in to_pay}).values_list("pk", "phone")
+    )
+    for statement in to_pay:
+        notify(phones[statement.partner_id], "statement_paid", text_statement_paid(statement))
     return [statements[i] for i in ids]
+
+
+def text_statement_paid(statement: MonthlyStatement) -> str:
+    """The partner's SMS when a statement is paid (Chinese, one segment)."""
+    month = statement.month
+    return (
+        f"【农村淘宝】您{month.year}年{month.month}月的佣金¥{statement.total:,}已于"
+        f"{statement.paid_on.month}月{statement.paid_on.day}日打款，请查收。"
+    )
 
 
 @transaction.atomic

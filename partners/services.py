@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counties.models import ServicePoint, Village
+from notifications.services import notify
 from rural_taobao.access import PARTNER_GROUP
 from rural_taobao.errors import Conflict
 from rural_taobao.phones import normalize_phone
@@ -196,7 +197,34 @@ def partner_transition(
             changed_at=now,
             reason=reason,
         )
+        if from_status in APPLICATION_STATUSES:
+            notify(partner.phone, "application_" + to_status, text_application_moved(partner, to_status))
     return partner
+
+
+# The statuses of an application on its way (a move out of one of them texts the applicant).
+APPLICATION_STATUSES = (
+    PartnerStatus.APPLIED,
+    PartnerStatus.REVIEWING,
+    PartnerStatus.APPROVED,
+    PartnerStatus.TRAINING,
+)
+
+# One SMS segment each (70 characters) with a name of up to 8 characters.
+_APPLICATION_TEXTS = {
+    PartnerStatus.REVIEWING: "【农村淘宝】{name}您好，您的合伙人申请已进入审核，请保持电话畅通。",
+    PartnerStatus.APPROVED: "【农村淘宝】{name}您好，您的合伙人申请已通过审核，县服务中心将通知您参加培训。",
+    PartnerStatus.REJECTED: "【农村淘宝】{name}您好，很抱歉，您的合伙人申请未通过，如有疑问请联系县服务中心。",
+    PartnerStatus.TRAINING: "【农村淘宝】{name}您好，您已进入合伙人培训，请按县服务中心的通知参加课程。",
+    PartnerStatus.ACTIVE: "【农村淘宝】{name}您好，您已成为农村淘宝合伙人，登录账号是本手机号，设置密码的链接请向县服务中心索取。",
+}
+
+
+def text_application_moved(partner: Partner, to_status: str) -> str:
+    """The applicant's SMS when their application moves to ``to_status`` (Chinese, ≤ 70 characters)."""
+    name = partner.real_name.strip()
+    name = name if len(name) <= 8 else name[:7] + "…"
+    return _APPLICATION_TEXTS[PartnerStatus(to_status)].format(name=name)
 
 
 def _active_partner_in_village(village_id: int, *, exclude_pk: int) -> Partner | None:

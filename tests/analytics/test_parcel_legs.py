@@ -174,6 +174,28 @@ def test_the_national_dashboard_lists_the_counties_with_the_slowest_legs(
     assert f'data-county="{county_b.code}" data-slowest="pickup"' in table
 
 
+def test_the_national_table_reads_the_periods_last_30_days_and_says_so(client, admin_user, alice, county_a, clock):
+    # given a 60-day period: a slow parcel whose legs all ended in its first days, a quick
+    # one in its last week
+    first, last = dt.date(2025, 1, 8), dt.date(2025, 3, 8)
+    walk(alice, clock, shanghai(first, 8), 50, 50, 50, 50)
+    walk(alice, clock, shanghai(dt.date(2025, 3, 2), 8), 1, 2, 3, 4)
+    clock(NOW)
+    query = {"from": first.isoformat(), "to": last.isoformat()}
+    # when the admin opens the national dashboard for it
+    client.force_login(admin_user)
+    html = client.get(reverse("dashboards:national"), query).content.decode()
+    # then the table has only the quick parcel's legs, and the page names the 30 days it read
+    window_first = last - dt.timedelta(days=29)
+    expected = expected_legs(county_a, window_first, last)
+    assert expected == {"shipping": (1.0, 1), "to_county_centre": (2.0, 1), "to_service_point": (3.0, 1), "pickup": (4.0, 1)}
+    assert legs_on_the_page(html, "slowest-legs", county_a.code) == {k: (h, None) for k, (h, _) in expected.items()}
+    window = re.search(r'id="slowest-legs-window">([^<]*)<', html).group(1)
+    assert "2025-02-07" in window and "2025-03-08" in window
+    # while the county's own dashboard counts both parcels over the whole period
+    assert county_parcel_figures(county_a, Period(first, last)).legs[0].parcels == 2
+
+
 def test_a_county_without_parcels_shows_dashes(client, carol, county_a):
     client.force_login(carol)
     html = client.get(reverse("dashboards:county", args=[county_a.code]), PERIOD).content.decode()
