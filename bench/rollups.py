@@ -129,14 +129,14 @@ def generate_orders(n: int, first_day: dt.date, last_day: dt.date, label: str, s
             cursor.execute(
                 """
                 INSERT INTO orders_order (id, order_no, client_request_id, partner_id, villager_id, village_id, county_id,
-                    channel, promotion_id, status, total_amount, buyer_organisation, reference, placed_at, paid_at,
-                    returned_at, updated_at)
+                    channel, promotion_id, status, total_amount, buyer_organisation, reference, carrier, tracking_no,
+                    placed_at, paid_at, returned_at, updated_at)
                 SELECT %(base)s + g, 'B' || (%(base)s + g), md5(%(base)s::text || g::text)::uuid, v.partner_id, v.id,
                        v.village_id, v.county_id, 'assisted_purchase', NULL,
                        CASE WHEN g %% 40 = 0 THEN 'returned' ELSE 'paid' END,
                        (SELECT sum(49.90 * (1 + ((%(base)s + g) + k) %% 7) * (1 + (%(base)s + g) %% 3))
                           FROM generate_series(1, 1 + (%(base)s + g) %% 3) k),
-                       '', '', t - interval '1 hour', t,
+                       '', '', '', '', t - interval '1 hour', t,
                        CASE WHEN g %% 40 = 0 THEN t + interval '5 days' END, t
                   FROM generate_series(1, %(chunk)s) g
                   JOIN bench_villagers v ON v.rn = (g::bigint * 7919 + %(base)s) %% %(villagers)s
