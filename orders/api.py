@@ -29,7 +29,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from counties.models import County
 from partners.access import is_working_partner, partner_of, working_partner_of
@@ -39,6 +38,7 @@ from rural_taobao.access import any_of, is_admin, is_county_staff, role_permissi
 from rural_taobao.api import StandardPagination
 from rural_taobao.errors import NON_FIELD_ERRORS, field_errors
 from rural_taobao.money import MoneyField
+from rural_taobao.throttling import ScopedRateThrottle
 
 from . import selectors
 from .models import (

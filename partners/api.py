@@ -24,12 +24,12 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from counties.models import County, Province, ServicePoint, Village
 from rural_taobao.access import IsProgrammeAdmin
 from rural_taobao.accounts import set_password_path
 from rural_taobao.phones import MOBILE_PHONE_MESSAGE, MOBILE_PHONE_REGEX, normalize_phone
+from rural_taobao.throttling import SimpleRateThrottle
 
 from .access import IsWorkingPartner, partner_of
 from .forms import MAX_IMPORT_FILE_BYTES

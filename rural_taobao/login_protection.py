@@ -9,7 +9,8 @@ from axes.backends import AxesStandaloneBackend
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
-from rest_framework.throttling import AnonRateThrottle
+
+from .throttling import AnonRateThrottle
 
 USERNAME_MAX_LENGTH = 150
 

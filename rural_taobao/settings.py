@@ -136,7 +136,12 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "rural_taobao.login_protection.lockout_response"
 AXES_USERNAME_CALLABLE = "rural_taobao.login_protection.lockout_username"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The client's address: X-Forwarded-For PROXY_COUNT hops from the right behind the TLS
+# proxy (rural_taobao/client_ip.py); the API throttles read the same function.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT must be 0 or the number of proxies in front of the app")
+AXES_CLIENT_IP_CALLABLE = "rural_taobao.client_ip.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
