@@ -205,6 +205,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING's console handler (phones masked, tracebacks included)
+# rather than handlers of Celery's own that would write them in full.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ROUTES = {
     "analytics.*": {"queue": "rollups"},
 }
@@ -286,7 +289,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_phones": {"()": "rural_taobao.log_privacy.MaskPhoneNumbersFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_phones"]}},
+    # The formatter masks the formatted record, tracebacks included (rural_taobao/log_privacy.py).
+    "formatters": {"masked": {"()": "rural_taobao.log_privacy.MaskPhoneNumbersFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_phones"], "formatter": "masked"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
