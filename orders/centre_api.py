@@ -5,6 +5,7 @@ Partners and county staff get 403. The same services as the workspace (``orders.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -63,7 +64,7 @@ class DispatchInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if bool(attrs["service_points"]) == bool(attrs["orders"]):
-            raise serializers.ValidationError("Give either service_points or orders.")
+            raise serializers.ValidationError(_("Give either service_points or orders."))
         return attrs
 
 
@@ -152,7 +153,7 @@ class CentreHandOverView(CentreView):
     )
     def post(self, request, order_id: int):
         if not centre_orders(request.user).filter(pk=order_id).exists():
-            raise NotFound("No such order.")
+            raise NotFound(_("No such order."))
         serializer = HandOverInputSerializer(data=request.data)
         if not serializer.is_valid():
             return self.bad(serializer)
