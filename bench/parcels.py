@@ -430,7 +430,7 @@ def main():
         what = f"{n:,} numbers" if call == "receive" else f"{n:,} parcels, {args.points} points"
         print(
             f"  {call:8}  {what:28} {median:6.2f} s ({min(times):.2f}–{max(times):.2f})  "
-            f"{'/'.join(map(str, queries))} queries; at {small[call][2]:,}: {small[call][1]} queries, "
+            f"{'/'.join(map(str, queries))} queries; warm-up round of {small[call][2]:,}: {small[call][1]} queries, "
             f"{small[call][0]:.2f} s   [{'OK' if median < TARGET_SECONDS else 'TOO SLOW'}: target < {TARGET_SECONDS:.0f} s]"
         )
     last = rounds[-1]["receive"][3]
