@@ -152,16 +152,16 @@ def statements_mark_paid(*, statement_ids: Iterable[int], reference: str, paid_o
         Partner.objects.filter(pk__in={s.partner_id for s in to_pay}).values_list("pk", "phone")
     )
     for statement in to_pay:
-        notify(phones[statement.partner_id], "statement_paid", text_statement_paid(statement))
+        notify(phones[statement.partner_id], "statement_paid", text_statement_paid(statement, paid_on))
     return [statements[i] for i in ids]
 
 
-def text_statement_paid(statement: MonthlyStatement) -> str:
-    """The partner's SMS when a statement is paid (Chinese, one segment)."""
+def text_statement_paid(statement: MonthlyStatement, paid_on: dt.date) -> str:
+    """The partner's SMS when a statement is paid on ``paid_on`` (Chinese, one segment)."""
     month = statement.month
     return (
         f"【农村淘宝】您{month.year}年{month.month}月的佣金¥{statement.total:,}已于"
-        f"{statement.paid_on.month}月{statement.paid_on.day}日打款，请查收。"
+        f"{paid_on.month}月{paid_on.day}日打款，请查收。"
     )
 
 
