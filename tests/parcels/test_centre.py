@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from notifications.models import Message
@@ -136,6 +138,30 @@ def test_dispatch_a_run_moves_the_points_parcels_and_texts_each_villager_a_code(
     # the code is kept only as a hash
     code = re.search(r"取件码(\d{6})", texts[a1.villager.phone]).group(1)
     assert code not in PickupCode.objects.get(order=a1).code_hash
+
+
+@pytest.mark.parametrize("calls", [(RECEIVE, "numbers"), (DISPATCH, "orders")])
+def test_receive_and_dispatch_take_no_more_queries_for_6_parcels_than_for_2(
+    erin, alice, calls, django_assert_max_num_queries
+):
+    # given 2 and then 6 parcels
+    url, key = calls
+    counts = []
+    for n in (2, 6):
+        orders = shipped(alice, n, tracking_prefix=f"Q{n}")
+        if url == DISPATCH:
+            api_as(erin).post(RECEIVE, {"numbers": [o.tracking_no for o in orders]}, format="json")
+        body = {key: [o.tracking_no if key == "numbers" else o.pk for o in orders]}
+        # when centre staff move them in one call
+        with CaptureQueriesContext(connection) as queries:
+            answer = api_as(erin).post(url, body, format="json").json()
+        assert answer["moved"] == n
+        counts.append(len(queries))
+    # then the call costs no query per parcel (the first call reads what later ones reuse)
+    assert counts[1] <= counts[0], counts
+    # and dispatch queued each villager's code in the same call
+    if url == DISPATCH:
+        assert Message.objects.filter(template="pickup_code").count() == 8
 
 
 def test_dispatch_by_orders_reports_the_ones_not_at_the_centre(erin, parcels, bob):
