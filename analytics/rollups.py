@@ -115,7 +115,7 @@ def _gather_day(cursor, day: dt.date) -> None:
         "o.promotion_id, l.category_id, l.line_total AS amount, COALESCE(l.commission_amount, 0) AS commission"
     )
     # An order whose integrity flag a reviewer confirmed is not a sale at all.
-    genuine = f"NOT EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id AND f.status = '{CONFIRMED}')"
+    genuine = f"NOT EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id AND f.status = '{CONFIRMED}')"  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
     cursor.execute(
         f"""
         CREATE TEMP TABLE {DAY_LINES} AS
@@ -130,7 +130,7 @@ def _gather_day(cursor, day: dt.date) -> None:
         SELECT {columns}, -1 AS sign
           FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
          WHERE o.cancelled_at >= %s AND o.cancelled_at < %s AND o.paid_at IS NOT NULL AND {genuine}
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [start, end, start, end, start, end],
     )
     cursor.execute(
@@ -140,7 +140,7 @@ def _gather_day(cursor, day: dt.date) -> None:
                SUM(amount) AS amount, SUM(commission) AS commission
           FROM {DAY_LINES}
          GROUP BY order_id, county_id, village_id, partner_id, villager_id, channel, promotion_id, sign
-        """
+        """  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
     )
 
 
@@ -171,7 +171,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
     ]
     _keep_old_day_rows(cursor, d)
     for model in tables:
-        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE day = %s", [d])
+        cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE day = %s", [d])  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
 
     rows += _execute(
         cursor,
@@ -185,7 +185,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
                COUNT(DISTINCT CASE WHEN sign = 1 THEN villager_id END)
           FROM {DAY_LINES}
          GROUP BY county_id, category_id, channel
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     rows += _execute(
@@ -201,7 +201,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
                COUNT(DISTINCT CASE WHEN sign = 1 THEN partner_id END)
           FROM {DAY_ORDERS}
          GROUP BY county_id
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     rows += _execute(
@@ -213,7 +213,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
                COUNT(DISTINCT CASE WHEN sign = 1 THEN villager_id END)
           FROM {DAY_ORDERS}
          GROUP BY village_id, county_id
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     rows += _execute(
@@ -224,7 +224,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
           FROM {DAY_ORDERS}
          WHERE sign = 1
          GROUP BY county_id, villager_id
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     rows += _execute(
@@ -237,7 +237,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
           FROM {DAY_ORDERS}
          WHERE promotion_id IS NOT NULL
          GROUP BY promotion_id, county_id
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     # Villagers and partners each belong to one county, so county counts add up exactly.
@@ -250,7 +250,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
           FROM {CountyDay._meta.db_table} cd JOIN {County._meta.db_table} c ON c.id = cd.county_id
          WHERE cd.day = %s
          GROUP BY c.province_id
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d, d],
     )
     rows += _execute(
@@ -261,7 +261,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
           FROM {ProvinceDay._meta.db_table}
          WHERE day = %s
         HAVING COUNT(*) > 0
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d, d],
     )
     rows += _execute(
@@ -278,7 +278,7 @@ def _rollup_day_tables(cursor, day: dt.date) -> int:
                SUM(CASE WHEN sign = -1 THEN commission ELSE 0 END)
           FROM {DAY_ORDERS}
          GROUP BY partner_id
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     rows += _month_rows_follow_the_day(cursor, day)
@@ -301,12 +301,12 @@ def _keep_old_day_rows(cursor, d) -> None:
         CREATE TEMP TABLE {OLD_CATEGORY_DAY} AS
         SELECT county_id, category_id, channel, sales, returns, commission, orders, returned_orders
           FROM {CountyCategoryChannelDay._meta.db_table} WHERE day = %s
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     cursor.execute(
         f"CREATE TEMP TABLE {OLD_BUYERS} AS SELECT county_id, villager_id "
-        f"FROM {CountyBuyerDay._meta.db_table} WHERE day = %s",
+        f"FROM {CountyBuyerDay._meta.db_table} WHERE day = %s",  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
 
@@ -331,7 +331,7 @@ def _month_rows_follow_the_day(cursor, day: dt.date) -> int:
          GROUP BY county_id, category_id, channel
         ON CONFLICT (county_id, month, category_id, channel) DO UPDATE SET
             {", ".join(f"{f} = {category_month}.{f} + EXCLUDED.{f}" for f in figures)}
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [m, d],
     )
     # A key whose only day row went away leaves nothing behind.
@@ -340,7 +340,7 @@ def _month_rows_follow_the_day(cursor, day: dt.date) -> int:
         DELETE FROM {category_month}
          WHERE month = %s AND {" AND ".join(f"{f} = 0" for f in figures)}
            AND (county_id, category_id, channel) IN (SELECT county_id, category_id, channel FROM {OLD_CATEGORY_DAY})
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [m],
     )
     # Buyers: each of the day's buyers is a buyer of the month ...
@@ -350,7 +350,7 @@ def _month_rows_follow_the_day(cursor, day: dt.date) -> int:
         INSERT INTO {buyer_month} (county_id, month, villager_id)
         SELECT county_id, %s, villager_id FROM {buyer_day} WHERE day = %s
         ON CONFLICT (county_id, month, villager_id) DO NOTHING
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [m, d],
     )
     # ... and a villager who is no longer a buyer of the day (a corrected payment) stays a
@@ -361,7 +361,7 @@ def _month_rows_follow_the_day(cursor, day: dt.date) -> int:
         DELETE FROM {OLD_BUYERS}
          WHERE EXISTS (SELECT 1 FROM {buyer_day} b WHERE b.day = %s AND b.county_id = {OLD_BUYERS}.county_id
                                                      AND b.villager_id = {OLD_BUYERS}.villager_id)
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [d],
     )
     cursor.execute(
@@ -373,7 +373,7 @@ def _month_rows_follow_the_day(cursor, day: dt.date) -> int:
                  WHERE NOT EXISTS (SELECT 1 FROM {buyer_day} b
                                     WHERE b.county_id = o.county_id AND b.villager_id = o.villager_id
                                       AND b.day >= %s AND b.day < %s))
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         [m, m, end],
     )
     return rows
@@ -420,7 +420,7 @@ def refresh_county_summary(as_of: dt.date) -> int:
     counties = County._meta.db_table
     a, t, p, y = (_day_param(x) for x in (as_of, t12_from, p12_from, year_from))
     with transaction.atomic(), connection.cursor() as cursor, _tuned_for_rollups(cursor):
-        cursor.execute(f"DELETE FROM {summary}")
+        cursor.execute(f"DELETE FROM {summary}")  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
         return _execute(
             cursor,
             f"""
@@ -440,7 +440,7 @@ def refresh_county_summary(as_of: dt.date) -> int:
                       FROM {county_day}
                      WHERE day > %s AND day <= %s
                      GROUP BY county_id) x ON x.county_id = c.id
-            """,
+            """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
             [a, t, t, y, p, a],
         )
 

@@ -93,7 +93,7 @@ def _open_month(partner_sql: str, month_sql: str, current: str) -> str:
     the month is no longer open, then the current month."""
     return (
         f"CASE WHEN EXISTS (SELECT 1 FROM {STATEMENTS} s WHERE s.partner_id = {partner_sql} "
-        f"AND s.month = {month_sql} AND s.status <> 'open') THEN {current} ELSE {month_sql} END"
+        f"AND s.month = {month_sql} AND s.status <> 'open') THEN {current} ELSE {month_sql} END"  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
     )
 
 
@@ -111,7 +111,7 @@ def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current)
         if since is None
         else f"""AND (r.payable_from > %s OR EXISTS (
                 SELECT 1 FROM {FLAGS} f WHERE f.order_id = r.order_id AND f.status = '{CLEARED}'
-                   AND f.reviewed_at >= %s))"""
+                   AND f.reviewed_at >= %s))"""  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
     )
     window_params: list = (
         [] if since is None else [_date(since - LOOKBACK), _moment(dates.day_start(since - LOOKBACK))]
@@ -119,7 +119,7 @@ def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current)
     # A held order's commission lands on the day its last flag was cleared.
     released = (
         f"(SELECT MAX({_shanghai_date('f.reviewed_at')}) FROM {FLAGS} f "
-        f"WHERE f.order_id = r.order_id AND f.status = '{CLEARED}')"
+        f"WHERE f.order_id = r.order_id AND f.status = '{CLEARED}')"  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
     )
     day = _greatest("r.payable_from", f"COALESCE({released}, r.payable_from)")
     cursor.execute(
@@ -145,7 +145,7 @@ def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current)
                                   AND (f.status IN ('{OPEN}', '{CONFIRMED}') OR f.reviewed_at >= %s))
              GROUP BY o.id, o.partner_id, r.payable_from, r.order_id, o.total_amount, o.channel
           ) x
-        """,
+        """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
         [current, now, _date(as_of), *window_params, _moment(dates.day_start(as_of + dt.timedelta(days=1)))],
     )
     return max(cursor.rowcount, 0)
@@ -171,7 +171,7 @@ def _settle_clawbacks(cursor, as_of: dt.date, since: dt.date | None, now, curren
            AND NOT EXISTS (
                SELECT 1 FROM {ENTRIES} c WHERE c.order_id = r.order_id AND c.kind = '{EntryKind.CLAWBACK.value}'
            )
-        """,
+        """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
         [current, now, *params],
     )
     refunds = max(cursor.rowcount, 0)
@@ -196,7 +196,7 @@ def _settle_clawbacks(cursor, as_of: dt.date, since: dt.date | None, now, curren
                )
              GROUP BY p.partner_id, p.order_id, p.amount, p.sales, p.assisted_sales, p.month
           ) x
-        """,
+        """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
         [current, now, *params],
     )
     return refunds + max(cursor.rowcount, 0)
@@ -311,11 +311,11 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None, 
         only = f" AND partner_id IN ({', '.join(['%s'] * len(partner_ids))})"
         params_only = list(partner_ids)
     tier_id = (
-        f"(SELECT t.id FROM {TIERS} t WHERE t.min_monthly_sales <= x.base ORDER BY t.min_monthly_sales DESC LIMIT 1)"
+        f"(SELECT t.id FROM {TIERS} t WHERE t.min_monthly_sales <= x.base ORDER BY t.min_monthly_sales DESC LIMIT 1)"  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
     )
     bonus = (
         f"COALESCE((SELECT t.bonus FROM {TIERS} t WHERE t.min_monthly_sales <= x.base "
-        "ORDER BY t.min_monthly_sales DESC LIMIT 1), 0)"
+        "ORDER BY t.min_monthly_sales DESC LIMIT 1), 0)"  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
     )
     P, C = EntryKind.PAYABLE.value, EntryKind.CLAWBACK.value
     with transaction.atomic(), connection.cursor() as cursor:
@@ -326,7 +326,7 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None, 
                SET orders = 0, sales = 0, assisted_sales = 0, commission = 0, incentive = 0, clawbacks = 0,
                    adjustments = 0, total = 0, incentive_tier_id = NULL, computed_at = %s
              WHERE month = %s AND status = 'open'{only}
-            """,
+            """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
             [now, m, *params_only],
         )
         cursor.execute(
@@ -355,7 +355,7 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None, 
                    adjustments = excluded.adjustments, total = excluded.total,
                    incentive_tier_id = excluded.incentive_tier_id, computed_at = excluded.computed_at
              WHERE {STATEMENTS}.status = 'open'
-            """,
+            """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
             [m, now, m, *params_only],
         )
         rows = max(cursor.rowcount, 0)
@@ -375,7 +375,7 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None, 
                       AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id AND e.kind = '{P}')
                ), 0)
              WHERE month = %s AND status = 'open'{only}
-            """,
+            """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
             [m, *params_only],
         )
         return rows
@@ -388,7 +388,7 @@ def _holding_sql(partner_column: str = "o.partner_id") -> str:
        WHERE o.status NOT IN ('cancelled', 'returned')
          AND EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id AND f.status = '{OPEN}')
          AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id AND e.kind = '{EntryKind.PAYABLE.value}')
-    """
+    """  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
 
 
 def _insert_holding_statements(cursor, m, now, only: str, params_only: list) -> int:
@@ -401,7 +401,7 @@ def _insert_holding_statements(cursor, m, now, only: str, params_only: list) -> 
           FROM (SELECT DISTINCT o.partner_id {_holding_sql()}{only.replace("partner_id", "o.partner_id")}) h
          WHERE true
         ON CONFLICT (partner_id, month) DO NOTHING
-        """,
+        """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
         [m, now, *params_only],
     )
     return max(cursor.rowcount, 0)
@@ -414,7 +414,7 @@ def _partners_holding_without_statement(month: dt.date) -> list[int]:
             f"""
             SELECT DISTINCT o.partner_id {_holding_sql()}
                AND NOT EXISTS (SELECT 1 FROM {STATEMENTS} s WHERE s.partner_id = o.partner_id AND s.month = %s)
-            """,
+            """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
             [_date(dates.month_start(month))],
         )
         return [row[0] for row in cursor.fetchall()]

@@ -286,17 +286,17 @@ def wipe_demo_data(log=None) -> dict[str, int]:
             # checks, so run those first.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for model in ordered:
-                cursor.execute(f"SELECT count(*) FROM {qn(model._meta.db_table)}")
+                cursor.execute(f"SELECT count(*) FROM {qn(model._meta.db_table)}")  # nosec B608  # table and column names from model _meta, quoted by quote_name; no values
                 deleted[model._meta.db_table] = cursor.fetchone()[0]
             cursor.execute(f"TRUNCATE {', '.join(qn(m._meta.db_table) for m in ordered)}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for model, f in nullify:
                 cursor.execute(
-                    f"UPDATE {qn(model._meta.db_table)} SET {qn(f.column)} = NULL WHERE {qn(f.column)} IS NOT NULL"
+                    f"UPDATE {qn(model._meta.db_table)} SET {qn(f.column)} = NULL WHERE {qn(f.column)} IS NOT NULL"  # nosec B608  # table and column names from model _meta, quoted by quote_name; no values
                 )
             for model in ordered:
-                cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")
+                cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # nosec B608  # table and column names from model _meta, quoted by quote_name; no values
                 deleted[model._meta.db_table] = cursor.rowcount
         if log:
             for table, n in deleted.items():
@@ -841,7 +841,7 @@ class DemoSeeder:
                     cursor.execute(
                         f"SELECT count(*) FROM {qn(model._meta.db_table)} c WHERE c.{qn(f.column)} IS NOT NULL "
                         f"AND NOT EXISTS (SELECT 1 FROM {qn(parent.db_table)} p "
-                        f"WHERE p.{qn(f.target_field.column)} = c.{qn(f.column)})"
+                        f"WHERE p.{qn(f.target_field.column)} = c.{qn(f.column)})"  # nosec B608  # table and column names from model _meta, quoted by quote_name; no values
                     )
                     dangling = cursor.fetchone()[0]
                     if dangling:

@@ -274,7 +274,7 @@ class _Stage:
         if self.postgres:
             self.cursor.copy_expert(f"COPY {STAGE} FROM STDIN", io.StringIO("".join(self.pending)))
         else:
-            self.cursor.executemany(f"INSERT INTO {STAGE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.pending)
+            self.cursor.executemany(f"INSERT INTO {STAGE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.pending)  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
         self.pending = []
 
     def close(self) -> None:
@@ -439,9 +439,9 @@ def _duplicates(cursor, errors: _Errors) -> int:
     cursor.execute(f"DROP TABLE IF EXISTS {DUPLICATES}")
     cursor.execute(
         f"CREATE TEMP TABLE {DUPLICATES} AS SELECT number, MIN(row_no) AS first_row FROM {STAGE} "
-        "GROUP BY number HAVING COUNT(*) > 1"
+        "GROUP BY number HAVING COUNT(*) > 1"  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
     )
-    cursor.execute(f"SELECT COUNT(*) FROM {DUPLICATES}")
+    cursor.execute(f"SELECT COUNT(*) FROM {DUPLICATES}")  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
     if not cursor.fetchone()[0]:
         return 0
     cursor.execute(
@@ -452,7 +452,7 @@ def _duplicates(cursor, errors: _Errors) -> int:
           JOIN {STAGE} f ON f.number = d.number AND f.row_no = d.first_row
          WHERE s.row_no <> f.row_no AND ({_differs("s", "f", FIGURES)})
          ORDER BY s.row_no
-        """
+        """  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
     )
     for row_no, number, first_row in cursor.fetchall():
         errors.add(
@@ -462,7 +462,7 @@ def _duplicates(cursor, errors: _Errors) -> int:
         )
     cursor.execute(
         f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {DUPLICATES} d "
-        f"WHERE d.number = {STAGE}.number AND {STAGE}.row_no > d.first_row)"
+        f"WHERE d.number = {STAGE}.number AND {STAGE}.row_no > d.first_row)"  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
     )
     return max(cursor.rowcount, 0)
 
@@ -476,7 +476,7 @@ def _counts(cursor, figures) -> tuple[int, int, int, int]:
                SUM(CASE WHEN p.id IS NOT NULL AND {_moves_on("s", "p", figures)} THEN 1 ELSE 0 END),
                SUM(CASE WHEN p.id IS NOT NULL AND s.rank < {_old_rank("p")} THEN 1 ELSE 0 END)
           FROM {STAGE} s LEFT JOIN {RECORDS} p ON p.number = s.number
-        """
+        """  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
     )
     staged, created, updated, skipped = cursor.fetchone()
     return staged, created or 0, updated or 0, skipped or 0
@@ -499,7 +499,7 @@ def _write(cursor, present: set[str], now: dt.datetime) -> int:
          WHERE o.id IS NULL OR {_moves_on("s", "o", figures)}
         ON CONFLICT (number) DO UPDATE SET {assignments.replace("EXCLUDED", excluded)}, changed_at = {excluded}.changed_at
          WHERE {_moves_on(excluded, "p", figures, staged=False)}
-        """,
+        """,  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
         [moment, moment],
     )
     return max(cursor.rowcount, 0)
@@ -517,7 +517,7 @@ def _apply_parcels(cursor, by_user) -> int:
         SELECT n.id, n.order_id, s.carrier, s.tracking_no
           FROM {STAGE} s JOIN {NUMBERS} n ON n.number = s.number
          WHERE s.tracking_no <> '' AND (n.tracking_no <> s.tracking_no OR n.carrier <> s.carrier)
-        """
+        """  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
     )
     changed = cursor.fetchall()
     for number_id, _order_id, carrier, tracking in changed:
@@ -528,7 +528,7 @@ def _apply_parcels(cursor, by_user) -> int:
           FROM {STAGE} s JOIN {NUMBERS} n ON n.number = s.number JOIN {ORDERS} o ON o.id = n.order_id
          WHERE s.tracking_no <> '' AND o.status IN ('placed', 'paid')
          GROUP BY o.id ORDER BY o.id
-        """
+        """  # nosec B608  # table names from model _meta and fixed temp tables, enum constants; feed values bound or COPY'd
     )
     shipped = 0
     for order_id, carrier, tracking in cursor.fetchall():
