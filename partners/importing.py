@@ -153,9 +153,47 @@ def _csv_records(data: bytes) -> Iterator[list[str]]:
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
+# An XLSX is a zip of XML parts. A real workbook of even 100,000 rows unpacks to a few
+# dozen parts and some tens of MB, each part compressed about 5–20 times; a "zip bomb"
+# declares hundreds of MB (or thousands of parts) in a file small enough to upload.
+# zipfile never inflates a part beyond its declared size, so the declared sizes, checked
+# before openpyxl opens anything, bound what parsing can unpack.
+MAX_XLSX_ENTRIES = 1000
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_COMPRESSION_RATIO = 100
+XLSX_RATIO_CHECKED_FROM_BYTES = 1024 * 1024  # small parts (styles, themes) may compress more
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    """Raise ``ImportFileError`` when the archive's parts are out of proportion to a workbook."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(_("The file cannot be opened as an Excel workbook (.xlsx).")) from exc
+    unpacked = sum(entry.file_size for entry in entries)
+    out_of_proportion = (
+        len(entries) > MAX_XLSX_ENTRIES
+        or unpacked > MAX_XLSX_UNPACKED_BYTES
+        or any(
+            entry.file_size > XLSX_RATIO_CHECKED_FROM_BYTES
+            and entry.file_size > MAX_XLSX_COMPRESSION_RATIO * max(entry.compress_size, 1)
+            for entry in entries
+        )
+    )
+    if out_of_proportion:
+        raise ImportFileError(
+            _(
+                "This .xlsx file unpacks to far more data than a spreadsheet of its size holds, so it is refused. "
+                "Save the sheet again in Excel, or as CSV UTF-8."
+            )
+        )
+
+
 def _xlsx_records(data: bytes) -> Iterator[list[str]]:
     import openpyxl
 
+    _refuse_zip_bomb(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
