@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "simple_history",
+    "rural_taobao.apps.KernelConfig",
     "counties",
     "partners",
     "orders",
@@ -145,6 +146,11 @@ AXES_CLIENT_IP_CALLABLE = "rural_taobao.client_ip.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
+# API tokens expire this many days after they are issued (rural_taobao/api_tokens.py).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be a positive number of days")
+
 # Bodies: 25 MB at most for any request (the partner import allows 20 MB files);
 # form fields other than files: 2.5 MB (Django's default).
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
@@ -231,7 +237,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "rural_taobao.errors.api_exception_handler",
     # Token first: an anonymous API call gets 401 with a `WWW-Authenticate: Token` challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "rural_taobao.api_tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

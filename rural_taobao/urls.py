@@ -12,6 +12,7 @@ handler500 = "rural_taobao.views.server_error"
 
 api_v1 = [
     path("auth/token/", auth_api.TokenView.as_view(), name="api-token"),
+    path("auth/logout-others/", auth_api.SignOutOtherDevicesView.as_view(), name="api-logout-others"),
     path("", include("orders.api_urls")),
     path("", include("partners.api_urls")),
     path("", include("analytics.api_urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("offline/", pwa.offline, name="pwa-offline"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", pwa.LogoutView.as_view(), name="logout"),
+    path("accounts/devices/", views.account_devices, name="account_devices"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

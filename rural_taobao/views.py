@@ -1,16 +1,20 @@
 """Site-wide pages: the landing page that sends each role to its workspace."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from partners.access import income_partner_of, partner_of
 
 from .access import is_admin, is_county_centre, is_county_staff
+from .api_tokens import user_sign_out_other_devices
 from .login_protection import USERNAME_MAX_LENGTH
 
 
@@ -63,6 +67,17 @@ class LoginView(auth_views.LoginView):
         if any(field in form.errors for field in ("username", "password")):
             response.status_code = 400
         return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_devices(request):
+    """Sign out every other phone and browser of this login (and its API token); this one stays."""
+    if request.method == "POST":
+        user_sign_out_other_devices(user=request.user, keep_session_key=request.session.session_key, keep_token=False)
+        messages.success(request, _("Your other devices are signed out."))
+        return redirect("account_devices")
+    return render(request, "registration/devices.html")
 
 
 def favicon(request):

@@ -49,6 +49,13 @@ MATRIX = [
         dict.fromkeys(ACTORS, 400),
     ),
     (
+        "api-logout-others",
+        "post",
+        "/api/v1/auth/logout-others/",
+        None,
+        {"anonymous": 401, "alice": 200, "bob": 200, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
         "api-order-list",
         "get",
         "/api/v1/orders/",

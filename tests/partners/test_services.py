@@ -256,7 +256,8 @@ def test_suspension_ends_the_running_session_and_token(alice, admin_user):
     assert browser.get("/").wsgi_request.user.is_anonymous
     refused = api.get("/api/v1/partners/me/")
     assert refused.status_code in (401, 403)  # 403: session auth is listed first, so DRF sends no challenge
-    assert refused.json()["detail"] == "User inactive or deleted."
+    assert refused.json()["detail"] == "Invalid token."  # deleted with the suspension
+    assert not Token.objects.filter(pk=token.pk).exists()
     assert not Client().login(username=alice.user.username, password="pw-for-tests-1")
 
 
