@@ -142,5 +142,6 @@ class Command(BaseCommand):
         w("Demo logins (password: " + options.password + "):")
         w("  demo_admin    programme admin (superuser)")
         w("  demo_county   county staff of 兰考县 (410225)")
+        w("  demo_centre   county centre staff of 兰考县 (410225): parcels")
         w("  demo_partner  active partner in 兰考县 东坝头乡 张庄村")
         w("  every other partner who was ever active logs in with their phone number as username")
