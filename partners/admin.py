@@ -11,11 +11,14 @@ from rural_taobao import dates
 
 from .models import (
     CommissionRate,
+    Course,
     IncentiveTier,
     Partner,
     PartnerStatusChange,
     PayoutAccount,
     ProcurementRate,
+    TrainingResult,
+    TrainingSession,
 )
 from .payout_accounts import clean_payout_account
 
@@ -152,3 +155,27 @@ class PayoutAccountAdmin(SimpleHistoryAdmin):
         obj.updated_at = timezone.now()
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)  # sets obj._history_user
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["name", "hours", "required", "pass_mark"]
+    list_filter = ["required"]
+    search_fields = ["name"]
+
+
+class TrainingResultInline(admin.TabularInline):
+    model = TrainingResult
+    extra = 0
+    fields = ["partner", "attended", "score", "recorded_by", "recorded_at"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+    raw_id_fields = ["partner"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ["date", "course", "county", "trainer"]
+    list_filter = ["course"]
+    search_fields = ["trainer", "county__name", "county__code"]
+    raw_id_fields = ["county"]
+    inlines = [TrainingResultInline]

@@ -1,7 +1,7 @@
 """API URLs of this app, mounted under /api/v1/.
 
 /partners/ (admin CRUD, no delete), /partners/{id}/status/, /partners/import/, /partners/me/,
-/partners/me/payout-account/.
+/partners/me/payout-account/, /training/sessions/, /training/sessions/{id}/results/.
 Ids are digits only, so /partners/me/… paths never reach the detail view.
 """
 
@@ -10,11 +10,14 @@ from rest_framework.routers import SimpleRouter
 
 from .api import PartnerViewSet
 from .payout_account_api import PartnerMePayoutAccountView
+from .training_api import TrainingResultsView, TrainingSessionsView
 
 router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="api-partner")
 
 urlpatterns: list = [
     path("partners/me/payout-account/", PartnerMePayoutAccountView.as_view(), name="api-partner-me-payout-account"),
+    path("training/sessions/", TrainingSessionsView.as_view(), name="api-training-sessions"),
+    path("training/sessions/<int:pk>/results/", TrainingResultsView.as_view(), name="api-training-results"),
     *router.urls,
 ]

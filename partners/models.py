@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -130,6 +131,87 @@ class PartnerStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.partner}: {self.from_status or '∅'} → {self.to_status}"
+
+
+# ── Training ─────────────────────────────────────────────────────────────────
+
+
+class Course(models.Model):
+    """A course of the partners' training. A partner in training becomes active only after
+    passing every required one (a score at or above its pass mark in a session attended)."""
+
+    name = models.CharField(_("course"), max_length=100, unique=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    required = models.BooleanField(_("required"), default=True)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark"), default=60, help_text=_("0–100"))
+
+    class Meta:
+        ordering = ["-required", "name"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="course_pass_mark_0_100"),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="course_hours_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TrainingSession(models.Model):
+    """One day a course was taught in a county, and by whom."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course"))
+    county = models.ForeignKey(
+        "counties.County", on_delete=models.PROTECT, related_name="training_sessions", verbose_name=_("county")
+    )
+    date = models.DateField(_("date"))
+    trainer = models.CharField(_("trainer"), max_length=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        indexes = [models.Index(fields=["county", "date"], name="training_session_county_idx")]
+
+    def __str__(self):
+        return f"{self.course} {self.date:%Y-%m-%d}"
+
+
+class TrainingResult(models.Model):
+    """A partner's attendance and assessment score in one session (recorded again: replaced)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="results")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="training_results", verbose_name=_("partner")
+    )
+    attended = models.BooleanField(_("attended"))
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "partner"]
+        verbose_name = _("training result")
+        verbose_name_plural = _("training results")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "partner"], name="training_result_one_per_session"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="training_score_0_100"),
+            # Nobody is scored in a session they missed.
+            models.CheckConstraint(
+                condition=Q(attended=True) | Q(score__isnull=True), name="training_score_needs_attendance"
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "session"], name="training_result_partner_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.session_id}: {self.score}"
 
 
 # ── Commission rules and partner income ──────────────────────────────────────

@@ -20,6 +20,7 @@ from rural_taobao.errors import Conflict
 from rural_taobao.phones import normalize_phone
 
 from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
+from .training import missing_required_courses
 
 # Moves that must say why: they end or interrupt someone's work with the programme.
 REASON_REQUIRED_STATUSES = frozenset({PartnerStatus.REJECTED, PartnerStatus.SUSPENDED, PartnerStatus.EXITED})
@@ -37,15 +38,20 @@ class PartnerTransitionError(Conflict):
 
     ``code`` says why: ``illegal_transition`` (not allowed from the current status),
     ``stale`` (someone else changed the partner since the page was loaded),
-    ``village_taken`` (the village already has an active partner) or ``login_conflict``.
+    ``village_taken`` (the village already has an active partner), ``login_conflict`` or
+    ``training_incomplete`` (``missing_courses`` names the required courses not passed).
     """
 
-    def __init__(self, message: str, *, code: str = "illegal_transition"):
+    def __init__(self, message: str, *, code: str = "illegal_transition", missing_courses: list | None = None):
         super().__init__(message)
         self.code = code
+        self.missing_courses = missing_courses or []
 
     def api_body(self) -> dict:
-        return {**super().api_body(), "code": self.code}
+        body = {**super().api_body(), "code": self.code}
+        if self.code == "training_incomplete":
+            body["missing_courses"] = [{"id": c.pk, "name": c.name} for c in self.missing_courses]
+        return body
 
 
 def _already_applied_error() -> ValidationError:
@@ -164,6 +170,15 @@ def partner_transition(
                 _("A partner cannot go from “%(from)s” to “%(to)s”.")
                 % {"from": PartnerStatus(from_status).label, "to": PartnerStatus(to_status).label}
             )
+        if from_status == PartnerStatus.TRAINING and to_status == PartnerStatus.ACTIVE:
+            missing = missing_required_courses(partner)
+            if missing:
+                raise PartnerTransitionError(
+                    _("%(name)s has not passed every required course yet: %(courses)s.")
+                    % {"name": partner.real_name, "courses": "、".join(c.name for c in missing)},
+                    code="training_incomplete",
+                    missing_courses=missing,
+                )
         now = timezone.now()
         update_fields = ["status", "status_changed_at"]
         if to_status == PartnerStatus.ACTIVE:

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from counties import views as county_views
 
-from . import payout_account_views, views
+from . import payout_account_views, training_views, views
 
 onboarding_patterns = (
     [
@@ -24,6 +24,9 @@ onboarding_patterns = (
         path("import/", views.onboarding_import, name="import"),
         path("import/confirm/", views.onboarding_import_confirm, name="import_confirm"),
         path("funnel/", views.onboarding_funnel, name="funnel"),
+        path("training/", training_views.training_sessions, name="training"),
+        path("training/courses/", training_views.training_courses, name="training_courses"),
+        path("training/<int:session_id>/", training_views.training_session, name="training_session"),
         path("staff/", county_views.staff_list, name="staff"),
         path("staff/<int:user_id>/counties/", county_views.staff_assign, name="staff_assign"),
         path("staff/<int:user_id>/counties/<str:county_code>/remove/", county_views.staff_unassign, name="staff_unassign"),

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from integrity.models import Flag
 from orders.models import Order
+from partners.models import Course, TrainingSession
 from tests.support.dates import shanghai
 from tests.support.factories import CategoryFactory, PromotionFactory, VillagerFactory
 from tests.support.orders import make_order
@@ -433,6 +434,28 @@ MATRIX = [
         lambda: {},
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
     ),
+    # Training: admins and county staff (another county's session 404).
+    (
+        "api-training-sessions",
+        "get",
+        "/api/v1/training/sessions/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-training-sessions",
+        "post",
+        "/api/v1/training/sessions/",
+        lambda: {},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 400, "dave": 400, "admin": 400},
+    ),
+    (
+        "api-training-results",
+        "post",
+        "/api/v1/training/sessions/{session_b}/results/",
+        lambda: [],
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
+    ),
     ("api-schema", "get", "/api/schema/", None, dict.fromkeys(ACTORS, 200)),
     ("api-docs", "get", "/api/docs/", None, dict.fromkeys(ACTORS, 200)),
 ]
@@ -467,6 +490,8 @@ def objects(alice, bob, carol, dave, admin_user, county_a, county_b):
         day=dt.date.today(),
         evidence={"hours": "1.0", "limit": "24"},
     )
+    course = Course.objects.create(name="合伙人基础", hours=8)
+    session_b = TrainingSession.objects.create(course=course, county=county_b, date=dt.date.today(), trainer="王老师")
     users = {"anonymous": None, "alice": alice.user, "bob": bob.user, "carol": carol, "dave": dave, "admin": admin_user}
     ids = {
         "order_a": order_a.pk,
@@ -479,6 +504,7 @@ def objects(alice, bob, carol, dave, admin_user, county_a, county_b):
         "county_b": county_b.code,
         "flag_a": flag_a.pk,
         "flag_b": flag_b.pk,
+        "session_b": session_b.pk,
     }
     return users, ids, {"village": alice.village_id}
 

@@ -37,13 +37,30 @@ ONBOARDING_URLS = [
     ("staff_assign", {"user_id": 1}, "post"),
     ("staff_unassign", {"user_id": 1, "county_code": "410225"}, "post"),
 ]
+# Training is run by county staff too (their counties; tests/partners/test_training.py).
+TRAINING_URLS = [
+    ("training", {}, "get"),
+    ("training", {}, "post"),
+    ("training_courses", {}, "get"),
+    ("training_session", {"session_id": 1}, "get"),
+    ("training_session", {"session_id": 1}, "post"),
+]
 
 
 def test_every_onboarding_url_is_in_the_guard_table():
     resolver = get_resolver()
     namespace = resolver.namespace_dict["onboarding"][1]
     names = {name for name in namespace.reverse_dict if isinstance(name, str)}
-    assert names == {name for name, _kwargs, _method in ONBOARDING_URLS}
+    assert names == {name for name, _kwargs, _method in ONBOARDING_URLS + TRAINING_URLS}
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method"), TRAINING_URLS)
+def test_training_is_for_admins_and_county_staff_only(request, client, name, kwargs, method):
+    url = reverse(f"onboarding:{name}", kwargs=kwargs)
+    assert getattr(client, method)(url).status_code == 302  # anonymous: to the login page
+    for user in (request.getfixturevalue("alice").user, UserFactory(username="nobody")):
+        client.force_login(user)
+        assert getattr(client, method)(url).status_code == 403
 
 
 @pytest.mark.parametrize(("name", "kwargs", "method"), ONBOARDING_URLS)
