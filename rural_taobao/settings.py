@@ -1,8 +1,9 @@
 """Settings for the Rural Taobao Partner Hub, driven by the environment.
 
-Development defaults are embedded and safe (SQLite file, tasks run in-process);
-production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis) and
-SECRET_KEY, and refuses to start without a secret key when DEBUG is off.
+DEBUG is off unless DEBUG=1 is set (`make run` and the tests set it). Development
+defaults are embedded and safe (SQLite file, tasks run in-process); production sets
+DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis) and SECRET_KEY, and refuses to
+start without a secret key when DEBUG is off.
 """
 
 from pathlib import Path
@@ -16,12 +17,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+# Production by default: DEBUG is on only when asked for (`make run` and scripts/test.sh
+# set DEBUG=1); a missing variable means production settings.
+DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set: DEBUG is off (the default, production). Set SECRET_KEY to a long random"
+            " value, or set DEBUG=1 for development (`make run` does)."
+        )
     # A dev-only default, refused when DEBUG is off (bandit B105).
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105  # nosec B105
 
@@ -70,6 +76,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "rural_taobao.middleware.DatabaseUnavailableMiddleware",
+    # The product's 404 page with DEBUG on too (rural_taobao/error_pages.py).
+    "rural_taobao.error_pages.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "rural_taobao.urls"

@@ -7,8 +7,10 @@ from analytics import income_urls
 
 from . import auth_api, health, pwa, views
 
-handler404 = "rural_taobao.views.not_found"
-handler500 = "rural_taobao.views.server_error"
+# The product's error pages (rural_taobao/error_pages.py); 400 and 403 are Django's handlers
+# rendering templates/400.html and 403.html.
+handler404 = "rural_taobao.error_pages.not_found"
+handler500 = "rural_taobao.error_pages.server_error"
 
 api_v1 = [
     path("auth/token/", auth_api.TokenView.as_view(), name="api-token"),

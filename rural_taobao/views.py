@@ -83,30 +83,3 @@ def account_devices(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; the icon is a static file."""
     return redirect(static("img/favicon.svg"), permanent=True)
-
-
-def server_error(request):
-    """handler500: a database that went away mid-request is a 503 (try again), not a bug."""
-    import sys
-
-    from django.db import InterfaceError, OperationalError
-    from django.http import HttpResponse, JsonResponse
-
-    from .middleware import DatabaseUnavailableMiddleware
-
-    exc = sys.exc_info()[1]
-    if isinstance(exc, OperationalError | InterfaceError):
-        return DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, exc)
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error."}, status=500)
-    return HttpResponse("<h1>Server error</h1>", status=500)
-
-
-def not_found(request, exception=None):
-    """handler404: API clients get JSON, browsers the site's page."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)

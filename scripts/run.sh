@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/venv.sh
 PY=.venv/bin/python
 ADDR=${RUN_ADDR:-127.0.0.1:8000}
+# Settings default to production (DEBUG off); the quick start is development.
+export DEBUG=${DEBUG:-1}
 
 echo "» migrating the database"
 $PY manage.py migrate --no-input -v 0
@@ -18,5 +20,13 @@ if $PY manage.py help run_rollups >/dev/null 2>&1; then
   echo "» computing rollups for days not yet done"
   $PY manage.py run_rollups --dirty
 fi
+case "${DEBUG,,}" in
+  1 | true | yes | y | on | ok) ;;
+  *)
+    # DEBUG off: whitenoise serves the collected, hashed files (staticfiles/), as in production.
+    echo "» collecting static files (DEBUG off)"
+    $PY manage.py collectstatic --no-input -v 0
+    ;;
+esac
 echo "» serving http://$ADDR  (logins: demo_admin, demo_county, demo_partner / demo12345)"
 exec $PY manage.py runserver "$ADDR" --noreload

@@ -202,7 +202,7 @@ def test_another_countys_staff_get_a_404_for_the_flag(page, login, console_error
     response = page.goto(f"{page.base_url}/review/{flag.pk}/")
     # then it does not exist for him: a 404 page, nothing of the order on it
     assert response.status == 404
-    expect(page.locator("body")).to_contain_text("Not Found")
+    expect(page.locator("#error-404")).to_be_visible()
     content = page.content()
     assert bulk.order_no not in content and "王爱丽" not in content and "review-form" not in content
     flag.refresh_from_db()
