@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -212,6 +212,72 @@ class TrainingResult(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.session_id}: {self.score}"
+
+
+# ── Background jobs (cohort activation) ─────────────────────────────────────
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A long piece of work run by a Celery task, watched through ``/api/v1/jobs/{id}/``:
+    ``done`` of ``total`` items so far, and one result per item (``{"partner", "ok",
+    "error"}`` for a cohort activation)."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(_("items"))
+    done = models.PositiveIntegerField(_("items done"), default=0)
+    payload = models.JSONField(default=list)  # what to work on (the partners' ids)
+    results = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="job_done_at_most_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} {self.status}"
+
+    @property
+    def progress(self) -> int:
+        """Percent done, 0–100."""
+        return 100 if not self.total else int(100 * self.done / self.total)
+
+
+class SetPasswordLink(models.Model):
+    """A short one-time link (``/s/<code>/``) to a login's set-password page, short enough
+    for an SMS and a QR code: it opens Django's token link made at that moment, works until
+    the password is set, and ends after ``expires_at``."""
+
+    code = models.CharField(max_length=16, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("set-password link")
+        verbose_name_plural = _("set-password links")
+        indexes = [models.Index(fields=["user"], name="set_password_link_user_idx")]
+
+    def __str__(self):
+        return f"/s/{self.code[:3]}… for {self.user_id}"
 
 
 # ── Commission rules and partner income ──────────────────────────────────────

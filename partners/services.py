@@ -19,6 +19,7 @@ from rural_taobao.access import PARTNER_GROUP
 from rural_taobao.errors import Conflict
 from rural_taobao.phones import normalize_phone
 
+from .links import set_password_link_create, set_password_link_url, text_activation
 from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
 from .training import missing_required_courses
 
@@ -212,7 +213,12 @@ def partner_transition(
             changed_at=now,
             reason=reason,
         )
-        if from_status in APPLICATION_STATUSES:
+        if to_status == PartnerStatus.ACTIVE and from_status == PartnerStatus.TRAINING:
+            # A new partner: their login's short set-password link, by SMS (and on the sheet).
+            assert partner.user is not None  # noqa: S101  # nosec B101 (activation made it)
+            link = set_password_link_url(set_password_link_create(partner.user))
+            notify(partner.phone, "application_active", text_activation(link))
+        elif from_status in APPLICATION_STATUSES:
             notify(partner.phone, "application_" + to_status, text_application_moved(partner, to_status))
     return partner
 
@@ -231,7 +237,6 @@ _APPLICATION_TEXTS = {
     PartnerStatus.APPROVED: "【农村淘宝】{name}您好，您的合伙人申请已通过审核，县服务中心将通知您参加培训。",
     PartnerStatus.REJECTED: "【农村淘宝】{name}您好，很抱歉，您的合伙人申请未通过，如有疑问请联系县服务中心。",
     PartnerStatus.TRAINING: "【农村淘宝】{name}您好，您已进入合伙人培训，请按县服务中心的通知参加课程。",
-    PartnerStatus.ACTIVE: "【农村淘宝】{name}您好，您已成为农村淘宝合伙人，登录账号是本手机号，设置密码的链接请向县服务中心索取。",
 }
 
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from counties import views as county_views
 
-from . import payout_account_views, training_views, views
+from . import cohort_views, payout_account_views, training_views, views
 
 onboarding_patterns = (
     [
@@ -24,6 +24,9 @@ onboarding_patterns = (
         path("import/", views.onboarding_import, name="import"),
         path("import/confirm/", views.onboarding_import_confirm, name="import_confirm"),
         path("funnel/", views.onboarding_funnel, name="funnel"),
+        path("activate/", cohort_views.cohort_activate, name="activate"),
+        path("jobs/<int:job_id>/", cohort_views.job_detail, name="job"),
+        path("jobs/<int:job_id>/sheet/", cohort_views.job_sheet, name="job_sheet"),
         path("training/", training_views.training_sessions, name="training"),
         path("training/courses/", training_views.training_courses, name="training_courses"),
         path("training/<int:session_id>/", training_views.training_session, name="training_session"),
@@ -35,6 +38,7 @@ onboarding_patterns = (
 )
 
 urlpatterns = [
+    path("s/<str:code>/", cohort_views.short_set_password_link, name="short_set_password_link"),
     path("apply/", views.apply, name="partner_apply"),
     path("apply/villages/", views.apply_villages, name="partner_apply_villages"),
     path("apply/thanks/", views.apply_thanks, name="partner_apply_thanks"),

@@ -26,6 +26,7 @@ from .forms import ApplicationForm, ImportForm, TransitionForm
 from .importing import ImportFileError, import_partners
 from .models import Partner, PartnerStatus
 from .selectors import PartnerFilter, partner_list, partner_with_history, recruitment_funnel
+from .training import passed_training
 from .services import (
     REASON_REQUIRED_STATUSES,
     PartnerTransitionError,
@@ -101,10 +102,19 @@ def onboarding_list(request):
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Who on this page may join a cohort activation: in training, every required course passed.
+    in_training = [p.pk for p in page if p.status == PartnerStatus.TRAINING]
+    ready = set(passed_training(Partner.objects.filter(pk__in=in_training)).values_list("pk", flat=True))
     return render(
         request,
         "onboarding/list.html",
-        {"filter": partner_filter, "page": page, "query": query.urlencode(), "statuses": PartnerStatus},
+        {
+            "filter": partner_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "statuses": PartnerStatus,
+            "ready": ready,
+        },
     )
 
 

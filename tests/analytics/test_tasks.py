@@ -36,7 +36,7 @@ def _redis_or_skip():
 
 @pytest.fixture
 def real_worker(tmp_path):
-    """A Celery worker process on the rollups queue, talking to Redis and the test database."""
+    """A Celery worker process on the rollups and default queues, talking to Redis and the test database."""
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: PostgreSQL only")
     _redis_or_skip()
@@ -57,7 +57,7 @@ def real_worker(tmp_path):
             "rural_taobao",
             "worker",
             "--queues",
-            "rollups",
+            "rollups,celery",
             "--pool",
             "solo",
             "--loglevel",

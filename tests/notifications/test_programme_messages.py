@@ -93,7 +93,6 @@ def test_the_payout_batch_marked_paid_through_the_api_texts_the_partner(alice, a
         (PartnerStatus.REVIEWING, PartnerStatus.APPROVED, "已通过审核"),
         (PartnerStatus.REVIEWING, PartnerStatus.REJECTED, "未通过"),
         (PartnerStatus.APPROVED, PartnerStatus.TRAINING, "培训"),
-        (PartnerStatus.TRAINING, PartnerStatus.ACTIVE, "登录账号是本手机号"),
     ],
 )
 def test_each_move_of_an_application_texts_the_applicant(from_status, to_status, words, admin_user):
@@ -106,9 +105,18 @@ def test_each_move_of_an_application_texts_the_applicant(from_status, to_status,
     assert len(text) <= SMS_SEGMENT_CHARS
 
 
-def test_a_long_name_is_shortened_so_the_text_stays_one_segment(admin_user):
-    partner = partner_in(PartnerStatus.TRAINING, real_name="阿卜杜热合曼·买买提艾力")
+def test_activation_texts_the_login_and_a_short_set_password_link(admin_user):
+    partner = partner_in(PartnerStatus.TRAINING, real_name="王小明")
     partner_transition(partner_id=partner.pk, to_status=PartnerStatus.ACTIVE, by_user=admin_user)
+    [(template, text)] = texts_to(partner.phone)
+    assert template == "application_active"
+    assert text.startswith("【农村淘宝】您已成为合伙人，账号是本手机号，请设置密码：http://127.0.0.1:8000/s/")
+    assert len(text) <= SMS_SEGMENT_CHARS
+
+
+def test_a_long_name_is_shortened_so_the_text_stays_one_segment(admin_user):
+    partner = partner_in(PartnerStatus.APPROVED, real_name="阿卜杜热合曼·买买提艾力")
+    partner_transition(partner_id=partner.pk, to_status=PartnerStatus.TRAINING, by_user=admin_user)
     [(_, text)] = texts_to(partner.phone)
     assert text.startswith("【农村淘宝】阿卜杜热合曼·…您好")
     assert len(text) <= SMS_SEGMENT_CHARS

@@ -36,7 +36,10 @@ ONBOARDING_URLS = [
     ("staff", {}, "post"),
     ("staff_assign", {"user_id": 1}, "post"),
     ("staff_unassign", {"user_id": 1, "county_code": "410225"}, "post"),
+    ("activate", {}, "post"),
 ]
+# A job's pages (admins only; an unknown job is a 404 for them: tests/partners/test_cohort.py).
+JOB_URLS = [("job", {"job_id": 1}, "get"), ("job_sheet", {"job_id": 1}, "get")]
 # Training is run by county staff too (their counties; tests/partners/test_training.py).
 TRAINING_URLS = [
     ("training", {}, "get"),
@@ -51,7 +54,17 @@ def test_every_onboarding_url_is_in_the_guard_table():
     resolver = get_resolver()
     namespace = resolver.namespace_dict["onboarding"][1]
     names = {name for name in namespace.reverse_dict if isinstance(name, str)}
-    assert names == {name for name, _kwargs, _method in ONBOARDING_URLS + TRAINING_URLS}
+    assert names == {name for name, _kwargs, _method in ONBOARDING_URLS + TRAINING_URLS + JOB_URLS}
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method"), JOB_URLS)
+def test_job_pages_are_for_admins_only(request, client, name, kwargs, method):
+    url = reverse(f"onboarding:{name}", kwargs=kwargs)
+    assert client.get(url).status_code == 302
+    for who in ("alice", "carol"):
+        user = request.getfixturevalue(who)
+        client.force_login(getattr(user, "user", user))
+        assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize(("name", "kwargs", "method"), TRAINING_URLS)
