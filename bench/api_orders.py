@@ -51,7 +51,7 @@ def main():
         ).key
         for i in range(args.clients)
     ]
-    extra = {"WRITE_THROTTLE_RATE": "1000000/min"}
+    extra = {"WRITE_THROTTLE_RATE": "1000000/min", "READ_THROTTLE_RATE": "1000000/min"}
     print(f"» gunicorn --workers {args.workers}, {args.clients} clients, {args.seconds:.0f} s")
     with gunicorn(url, workers=args.workers, extra_env=extra) as port:
         # no duplicate sends or client timeouts here: every request is a new order

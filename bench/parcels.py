@@ -109,6 +109,7 @@ def setup(args) -> None:
             "ALLOWED_HOSTS": "testserver",
             "CELERY_BROKER_URL": args.broker,
             "WRITE_THROTTLE_RATE": "1000000/min",
+            "READ_THROTTLE_RATE": "1000000/min",
         }
     )
     import django

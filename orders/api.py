@@ -38,7 +38,7 @@ from rural_taobao.access import any_of, is_admin, is_county_staff, role_permissi
 from rural_taobao.api import StandardPagination
 from rural_taobao.errors import NON_FIELD_ERRORS, field_errors
 from rural_taobao.money import MoneyField
-from rural_taobao.throttling import ScopedRateThrottle
+from rural_taobao.throttling import ReadRateThrottle, ScopedRateThrottle
 
 from . import selectors
 from .models import (
@@ -100,7 +100,7 @@ def _ensure_partner_writes(request, order: Order | None = None):
 
 
 class WritesThrottleMixin:
-    """Writes share the project's "writes" rate; reads are not throttled."""
+    """Writes share the project's "writes" rate, reads the per-user "reads" rate."""
 
     throttle_scope = "writes"
     write_actions = (
@@ -115,7 +115,7 @@ class WritesThrottleMixin:
     def get_throttles(self):
         if getattr(self, "action", None) in self.write_actions:
             return [ScopedRateThrottle()]
-        return []
+        return [ReadRateThrottle()]
 
 
 # ── Serializers: input ───────────────────────────────────────────────────────

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from partners.api import DetailSerializer, WriteRateThrottle
 from rural_taobao.access import MayUseCentre
+from rural_taobao.throttling import ReadRateThrottle
 
 from .api import BulkStatusAnswerSerializer, OrderSerializer, _normalise_serializer_errors, bulk_answer, flat_errors
 from .models import Order, OrderStatus
@@ -85,7 +86,7 @@ class HandOverErrorSerializer(serializers.Serializer):
 
 class CentreView(APIView):
     permission_classes = [IsAuthenticated, MayUseCentre]
-    throttle_classes = [WriteRateThrottle]
+    throttle_classes = [WriteRateThrottle, ReadRateThrottle]
 
     def bad(self, serializer) -> Response:
         return Response(

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from partners.api import DetailSerializer, ImportRowErrorSerializer, WriteRateThrottle
 from rural_taobao.access import IsProgrammeAdmin
+from rural_taobao.throttling import ReadRateThrottle
 
 from .platform_feed import platform_orders_import
 from .platform_views import MAX_PLATFORM_FILE_BYTES
@@ -46,7 +47,7 @@ class PlatformImportReportSerializer(serializers.Serializer):
 
 class PlatformOrderImportView(APIView):
     permission_classes = [IsAuthenticated, IsProgrammeAdmin]
-    throttle_classes = [WriteRateThrottle]
+    throttle_classes = [WriteRateThrottle, ReadRateThrottle]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(

@@ -160,18 +160,34 @@ class OrderFilter(django_filters.FilterSet):
         model = Order
         fields = ["status", "channel", "created_after", "created_before", "villager_phone"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is None or not may_filter_by_villager_phone(user):
+            # Refused for any number, known or not: an answer that differed would tell
+            # county staff whether a full number belongs to one of their masked villagers.
+            self.filters["villager_phone"].extra["validators"] = [_refuse_villager_phone_filter]
+
     def filter_villager_phone(self, queryset, name, value):
         digits = "".join(ch for ch in value if ch.isdigit())[:11]
         if not digits:
             return queryset
-        user = getattr(self.request, "user", None)
         if len(digits) < 11:
-            # Prefixes only for those who see full numbers: county staff could
-            # otherwise read a masked number digit by digit.
-            if user is None or partner_of(user) is None:
-                return queryset.none()
             return queryset.filter(villager__phone__startswith=digits)
         return queryset.filter(villager__phone=digits)
+
+
+def may_filter_by_villager_phone(user) -> bool:
+    """Filtering orders by a villager's phone: the partners (their own villagers) and
+    admins, who see full numbers; never county staff, who see them masked."""
+    return is_admin(user) or partner_of(user) is not None
+
+
+def _refuse_villager_phone_filter(value) -> None:
+    raise forms.ValidationError(
+        _("Only the villager's partner and programme admins may filter orders by a villager's phone."),
+        code="forbidden_filter",
+    )
 
 
 def order_list_for(user, params, *, request=None) -> tuple[OrderFilter, QuerySet[Order]]:

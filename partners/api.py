@@ -29,7 +29,7 @@ from counties.models import County, Province, ServicePoint, Village
 from rural_taobao.access import IsProgrammeAdmin
 from rural_taobao.accounts import set_password_path
 from rural_taobao.phones import MOBILE_PHONE_MESSAGE, MOBILE_PHONE_REGEX, normalize_phone
-from rural_taobao.throttling import SimpleRateThrottle
+from rural_taobao.throttling import ReadRateThrottle, SimpleRateThrottle
 
 from .access import IsWorkingPartner, partner_of
 from .forms import MAX_IMPORT_FILE_BYTES
@@ -46,7 +46,8 @@ from .services import (
 
 
 class WriteRateThrottle(SimpleRateThrottle):
-    """Writes (POST/PUT/PATCH/DELETE) per user, at the project's "writes" rate; reads are not throttled."""
+    """Writes (POST/PUT/PATCH/DELETE) per user, at the project's "writes" rate; reads have
+    their own rate (``ReadRateThrottle``)."""
 
     scope = "writes"
 
@@ -316,7 +317,7 @@ class PartnerViewSet(
 
     serializer_class = PartnerSerializer
     permission_classes = [IsAuthenticated, IsProgrammeAdmin]
-    throttle_classes = [WriteRateThrottle]
+    throttle_classes = [WriteRateThrottle, ReadRateThrottle]
     filter_backends = [DjangoFilterBackend, PartnerOrderingFilter]
     filterset_class = PartnerFilter
     ordering_fields = ["applied_at", "real_name", "status", "status_changed_at", "activated_at", "id"]

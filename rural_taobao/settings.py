@@ -259,9 +259,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Every API read is counted per user ("reads"); views with throttles of their own list
+    # ReadRateThrottle beside them. Writes count against "writes".
+    "DEFAULT_THROTTLE_CLASSES": ["rural_taobao.throttling.ReadRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("TOKEN_THROTTLE_RATE", default="20/min"),
         "writes": env.str("WRITE_THROTTLE_RATE", default="600/min"),
+        "reads": env.str("READ_THROTTLE_RATE", default="300/min"),
+        # Submissions of the public application form per client address (partners.applications).
+        "apply": env.str("APPLY_THROTTLE_RATE", default="10/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -57,6 +57,16 @@ def _role_groups(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache, keyed by user or address (every test client is
+    127.0.0.1): without a clean cache, the /apply/ submissions or API reads of earlier tests
+    would count against later ones."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Every cast member gets a password; PBKDF2's real cost would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

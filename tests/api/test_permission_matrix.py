@@ -434,6 +434,21 @@ MATRIX = [
         lambda: {},
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
     ),
+    # Cohort activation (admins): an empty body is a 400, an unknown job a 404.
+    (
+        "api-partners-activate",
+        "post",
+        "/api/v1/partners/activate/",
+        lambda: {},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
+    ),
+    (
+        "api-job",
+        "get",
+        "/api/v1/jobs/999999/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 404},
+    ),
     # Training: admins and county staff (another county's session 404).
     (
         "api-training-sessions",

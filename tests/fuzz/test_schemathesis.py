@@ -54,7 +54,12 @@ def tokens(alice, admin_user, carol):
 
 @pytest.mark.parametrize("role", ["partner", "admin", "county_staff"])
 def test_the_api_honours_its_schema_under_generated_input(tokens, role, tmp_path):
-    env_extra = {"WRITE_THROTTLE_RATE": "100000/min", "TOKEN_THROTTLE_RATE": "100000/min", "AXES_ENABLED": "0"}
+    env_extra = {
+        "WRITE_THROTTLE_RATE": "100000/min",
+        "READ_THROTTLE_RATE": "100000/min",
+        "TOKEN_THROTTLE_RATE": "100000/min",
+        "AXES_ENABLED": "0",
+    }
     with gunicorn(_database_url(), workers=2, extra_env=env_extra) as port:
         (ROOT / "test-artifacts").mkdir(exist_ok=True)
         report = ROOT / "test-artifacts" / f"schemathesis-{role}.txt"

@@ -33,7 +33,9 @@ def partners_with_tokens(county_a):
 def test_many_clients_create_each_order_exactly_once(partners_with_tokens):
     category = CategoryFactory(slug="appliances")
     tokens = [token for _, token in partners_with_tokens]
-    with gunicorn(_database_url(), workers=4, extra_env={"WRITE_THROTTLE_RATE": "100000/min"}) as port:
+    with gunicorn(
+        _database_url(), workers=4, extra_env={"WRITE_THROTTLE_RATE": "100000/min", "READ_THROTTLE_RATE": "100000/min"}
+    ) as port:
         # when: 50 clients create ORDERS orders, some sent twice, some retried after a timeout
         result = create_orders(port, tokens, category.slug, total=ORDERS)
         summary = result.summary()
