@@ -12,7 +12,7 @@ from counties.models import County, Village
 from rural_taobao.phones import mobile_phone_validator, normalize_phone
 
 from .importing import IMPORT_STATUS_CHOICES
-from .models import Partner, PartnerStatus
+from .models import PartnerStatus
 from .selectors import application_counties, villages_of_county
 
 MAX_IMPORT_FILE_BYTES = 20 * 1024 * 1024
@@ -74,13 +74,8 @@ class ApplicationForm(forms.Form):
             return None
         return County.objects.filter(code=code).first()
 
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        if Partner.objects.filter(phone=phone).exists():
-            raise ValidationError(
-                _("This mobile number has already applied. We will contact you about it."), code="already_applied"
-            )
-        return phone
+    # No check that the phone is new: the form answers alike either way
+    # (partners.applications.partner_application_submit).
 
     def clean(self):
         cleaned = super().clean()

@@ -22,17 +22,17 @@ from rural_taobao.access import admin_required
 from rural_taobao.accounts import SET_PASSWORD_LINK_SESSION_KEY, set_password_path
 from rural_taobao.errors import add_errors_to_form, messages_of
 
+from .applications import ApplyRateThrottle, partner_application_submit
 from .forms import ApplicationForm, ImportForm, TransitionForm
 from .importing import ImportFileError, import_partners
 from .models import Partner, PartnerStatus
 from .selectors import PartnerFilter, partner_list, partner_with_history, recruitment_funnel
-from .training import passed_training
 from .services import (
     REASON_REQUIRED_STATUSES,
     PartnerTransitionError,
-    partner_apply,
     partner_transition,
 )
+from .training import passed_training
 
 PENDING_IMPORT_SESSION_KEY = "onboarding_pending_import"
 # Uploaded files wait here between the dry run and the confirmation. On several web hosts
@@ -47,13 +47,21 @@ PAGE_SIZE = 50
 
 @require_http_methods(["GET", "POST"])
 def apply(request):
-    """The candidate's form. Without JavaScript, "Show villages" re-renders it with the county's villages."""
+    """The candidate's form. Without JavaScript, "Show villages" re-renders it with the county's villages.
+
+    A phone that has applied before gets the same thanks as a new one (its owner an SMS:
+    ``partner_application_submit``); each address submits at most APPLY_THROTTLE_RATE."""
     if request.method == "POST" and "show_villages" not in request.POST:
+        throttle = ApplyRateThrottle()
+        if not throttle.allow_request(request, None):
+            response = render(request, "partners/apply_throttled.html", status=429)
+            response["Retry-After"] = str(int(throttle.wait() or 0))
+            return response
         form = ApplicationForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                partner_apply(
+                partner_application_submit(
                     real_name=data["real_name"],
                     phone=data["phone"],
                     village=data["village"],

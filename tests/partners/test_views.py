@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from notifications.models import Message
 from partners.models import Partner, PartnerStatus
 from partners.views import IMPORT_UPLOAD_DIR
 from tests.support.factories import CountyFactory, PartnerFactory, ProvinceFactory, UserFactory, VillageFactory
@@ -166,12 +167,13 @@ def test_an_application_creates_an_applied_partner_and_thanks(english, villages)
     assert english.get(response["Location"]).status_code == 200
 
 
-def test_a_phone_that_applied_is_told_so(english, villages):
+def test_a_phone_that_applied_is_thanked_like_a_new_one_and_told_by_sms(english, villages):
+    # "already applied" would tell anyone which numbers are partners' (issue 18, item 4)
     english.post(reverse("partner_apply"), application(villages))
     response = english.post(reverse("partner_apply"), application(villages, real_name="别人"))
-    assert response.status_code == 200
-    assert "This mobile number has already applied" in page_text(response)
+    assert response.status_code == 302 and response["Location"] == reverse("partner_apply_thanks")
     assert Partner.objects.count() == 1
+    assert Message.objects.get(to="13912345678").template == "application_duplicate"
 
 
 @pytest.mark.parametrize(
