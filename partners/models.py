@@ -425,3 +425,32 @@ class PayoutAccount(models.Model):
         if len(value) <= 7:
             return value[:1] + "*" * (len(value) - 1)
         return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+class PartnerTarget(models.Model):
+    """A partner's sales target for one calendar month (``month`` is its first day), set by
+    an admin or the county staff of the partner's county. Progress is the month's net
+    sales (paid minus returned) against it."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="targets", verbose_name=_("partner"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    sales_target = money_field(verbose_name=_("sales target"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["partner", "-month"]
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "month"], name="partner_target_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="partner_target_month_is_first_day"),
+            models.CheckConstraint(condition=Q(sales_target__gt=0), name="partner_target_positive"),
+        ]
+        # The county dashboard's "behind target" list reads one month's targets.
+        indexes = [models.Index(fields=["month"], name="partner_target_month_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.month:%Y-%m} {self.sales_target}"
