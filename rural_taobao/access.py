@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -130,3 +131,11 @@ MayUseDashboards = role_permission(
 MayUseCentre = role_permission(
     may_use_centre, message=_("Only county centre staff and programme admins may move parcels at the centre.")
 )
+
+
+class LoginUnlessDebug(BasePermission):
+    """The API schema and its docs: open with DEBUG on (development), a login in production
+    (anonymous callers 401). DEBUG is read per request, not when the URLs are built."""
+
+    def has_permission(self, request, view):
+        return bool(settings.DEBUG or request.user.is_authenticated)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -6,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from analytics import income_urls
 
 from . import auth_api, health, pwa, views
+from .access import LoginUnlessDebug
 
 # The product's error pages (rural_taobao/error_pages.py); 400 and 403 are Django's handlers
 # rendering templates/400.html and 403.html.
@@ -34,7 +36,18 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", pwa.LogoutView.as_view(), name="logout"),
     path("accounts/devices/", views.account_devices, name="account_devices"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Django's account pages but the password-reset form (issue 18, item 9: it was open,
+    # unthrottled and built links from the Host header; a forgotten password goes to the
+    # county's programme admin). The one-time set-password link (rural_taobao/accounts.py)
+    # is Django's reset confirmation.
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
@@ -46,6 +59,11 @@ urlpatterns = [
     path("", include("integrity.urls")),
     *income_urls.urlpatterns,
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema and its docs: a login in production, open with DEBUG on (decided per request).
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[LoginUnlessDebug]), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[LoginUnlessDebug]),
+        name="api-docs",
+    ),
 ]

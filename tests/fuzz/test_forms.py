@@ -53,7 +53,6 @@ FORMS = [
     ),
     ("anonymous", "get", "/apply/villages/", ["county"]),
     ("anonymous", "post", "/i18n/setlang/", ["language", "next"]),
-    ("anonymous", "post", "/accounts/password_reset/", ["email"]),
     (
         "alice",
         "post",
