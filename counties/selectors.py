@@ -11,13 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rural_taobao.access import is_admin, is_county_centre, is_county_staff
+from rural_taobao.db_router import replica_reads_active
 
-from .models import County, CountyProfileEdit
+from .models import County, CountyProfileEdit, CountyStaffAssignment
 
 # ── Scoping ──────────────────────────────────────────────────────────────────
 
@@ -31,7 +33,7 @@ def counties_visible_to(user) -> QuerySet[County]:
     if is_admin(user):
         return County.objects.all()
     if is_county_staff(user):
-        return County.objects.filter(staff_assignments__user=user)
+        return _assigned_counties(user)
     return County.objects.none()
 
 
@@ -41,8 +43,20 @@ def centre_counties_for(user) -> QuerySet[County]:
     if is_admin(user):
         return County.objects.all()
     if is_county_centre(user):
-        return County.objects.filter(staff_assignments__user=user)
+        return _assigned_counties(user)
     return County.objects.none()
+
+
+def _assigned_counties(user) -> QuerySet[County]:
+    """The counties a staff member is assigned to, as the primary says now. Inside a
+    replica block the county rows may come from the replica, but the assignments must not:
+    a lagging replica would still serve a county whose assignment was just removed."""
+    if replica_reads_active():
+        county_ids = list(
+            CountyStaffAssignment.objects.using(DEFAULT_DB_ALIAS).filter(user=user).values_list("county_id", flat=True)
+        )
+        return County.objects.filter(pk__in=county_ids)
+    return County.objects.filter(staff_assignments__user=user)
 
 
 def county_for(user, code: str, *related: str) -> County:

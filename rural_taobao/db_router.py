@@ -30,6 +30,13 @@ def replica_configured() -> bool:
     return REPLICA_DB_ALIAS in connections.settings
 
 
+def replica_reads_active() -> bool:
+    """Whether this block's reads of the product's tables go to the replica. Who may see
+    what (county assignments) must then be read from the primary explicitly: a removed
+    assignment has to stop serving at once, not when the replica catches up."""
+    return _replica_reads.get() and replica_configured()
+
+
 @contextmanager
 def reads_from_replica() -> Iterator[None]:
     """Inside this block, reads of the product's tables go to the replica (if any)."""

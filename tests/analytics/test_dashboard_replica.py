@@ -115,10 +115,13 @@ def test_dashboard_profile_export_and_api_reads_use_the_replica(carol, county_a,
             if getattr(response, "streaming", False):
                 body = b"".join(response.streaming_content)
                 assert "88.00" in body.decode("utf-8-sig")
-        # then its county and rollup reads ran on the replica, the login on the primary
+        # then its county and rollup reads ran on the replica, the login and who may see
+        # which county (the staff assignments) on the primary
         assert response.status_code == 200
-        assert "counties_county" in _tables(on_replica.captured_queries)
-        assert "counties_county" not in _tables(on_default.captured_queries)
+        assert '"counties_county"' in _tables(on_replica.captured_queries)
+        assert '"counties_county"' not in _tables(on_default.captured_queries)
+        assert "counties_countystaffassignment" in _tables(on_default.captured_queries)
+        assert "counties_countystaffassignment" not in _tables(on_replica.captured_queries)
         assert "counties_countyday" not in _tables(on_default.captured_queries)
     assert "88.00" in client.get(reverse("dashboards:county", args=[county_a.code])).content.decode()
 
