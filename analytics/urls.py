@@ -1,16 +1,18 @@
-"""Browser URLs of the figures: dashboards (namespace "dashboards") and county profiles
-("counties": the profile page shows figures, its editor comes from the geography layer)."""
+"""Browser URLs of the figures: dashboards (namespace "dashboards", the partner ranking among
+them), county profiles ("counties": the profile page shows figures, its editor comes from
+the geography layer) and a partner's performance page (/partners/<id>/)."""
 
 from django.urls import include, path
 
 from counties import views as county_views
 
-from . import views
+from . import partner_views, views
 
 dashboard_patterns = (
     [
         path("", views.national_dashboard_page, name="national"),
         path("export/<slug:table>.csv", views.national_export, name="national_export"),
+        path("partners/", partner_views.partner_ranking_page, name="partners"),
         path("county/<str:code>/", views.county_dashboard_page, name="county"),
         path("county/<str:code>/export/<slug:table>.csv", views.county_export, name="county_export"),
     ],
@@ -30,4 +32,5 @@ profile_patterns = (
 urlpatterns = [
     path("dashboard/", include(dashboard_patterns)),
     path("counties/", include(profile_patterns)),
+    path("partners/<int:partner_id>/", partner_views.partner_performance_page, name="partner_performance"),
 ]

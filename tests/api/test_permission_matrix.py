@@ -472,6 +472,43 @@ MATRIX = [
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
     ),
     # A login in production (the tests run with DEBUG off); open with DEBUG on (tests/site/test_unused_doors.py).
+    # Partner figures (issue 17, items 5 and 6): admins and the partner's county staff (another
+    # county's partner 404, partners 403); the partner ranking is for admins.
+    (
+        "api-partner-performance",
+        "get",
+        "/api/v1/partners/{partner_a}/performance/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 404, "admin": 200},
+    ),
+    (
+        "api-partner-performance",
+        "get",
+        "/api/v1/partners/{partner_b}/performance/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 200, "admin": 200},
+    ),
+    (
+        "api-partner-target",
+        "put",
+        "/api/v1/partners/{partner_a}/targets/2025-07/",
+        lambda: {"sales_target": "30000.00"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 200, "dave": 404, "admin": 200},
+    ),
+    (
+        "api-partner-target",
+        "put",
+        "/api/v1/partners/{partner_b}/targets/2025-07/",
+        lambda: {"sales_target": "0"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
+    ),
+    (
+        "api-partner-ranking",
+        "get",
+        "/api/v1/rankings/partners/",
+        None,
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
     ("api-schema", "get", "/api/schema/", None, {**dict.fromkeys(ACTORS, 200), "anonymous": 401}),
     ("api-docs", "get", "/api/docs/", None, {**dict.fromkeys(ACTORS, 200), "anonymous": 401}),
 ]
