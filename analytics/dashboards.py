@@ -57,6 +57,7 @@ from .parcel_legs import (
     county_parcel_figures,
     slowest_legs_window,
 )
+from .partner_performance import BehindTarget, partners_behind_target
 from .periods import Period
 
 if TYPE_CHECKING:
@@ -318,6 +319,8 @@ class CountyDashboard:
     flags: FlagFigures | None = None
     # Median hours of each parcel leg that ended in the period, and the parcels stuck now.
     parcels: CountyParcelFigures | None = None
+    # After the 20th: partners under half of this month's target.
+    behind_target: list[BehindTarget] = field(default_factory=list)
 
     def __post_init__(self):
         self.kpis = kpis_of(self.totals, self.previous_totals) + [
@@ -649,6 +652,7 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
         previous_platform_confirmed_share=previous_confirmed_share,
         flags=flag_figures(county_ids=[county.pk]),
         parcels=county_parcel_figures(county, period),
+        behind_target=partners_behind_target(county),
     )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.access import working_partner_required
+from partners.targets import target_progress
 from rural_taobao import dates
 from rural_taobao.errors import ServiceError, messages_of
 
@@ -66,7 +67,11 @@ REASON_STATUSES = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 @working_partner_required
 def partner_home(request):
     summary = selectors.partner_home(request.partner)
-    return render(request, "orders/partner_home.html", {"partner": request.partner, "summary": summary})
+    # The month's target against the same month-so-far sales the page shows.
+    target = target_progress(request.partner, summary.month.month, summary.month.sales)
+    return render(
+        request, "orders/partner_home.html", {"partner": request.partner, "summary": summary, "target": target}
+    )
 
 
 def _render_order_form(

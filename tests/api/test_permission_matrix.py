@@ -471,7 +471,6 @@ MATRIX = [
         lambda: [],
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
     ),
-    # A login in production (the tests run with DEBUG off); open with DEBUG on (tests/site/test_unused_doors.py).
     # Partner figures (issue 17, items 5 and 6): admins and the partner's county staff (another
     # county's partner 404, partners 403); the partner ranking is for admins.
     (
@@ -509,6 +508,7 @@ MATRIX = [
         None,
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
     ),
+    # A login in production (the tests run with DEBUG off); open with DEBUG on (tests/site/test_unused_doors.py).
     ("api-schema", "get", "/api/schema/", None, {**dict.fromkeys(ACTORS, 200), "anonymous": 401}),
     ("api-docs", "get", "/api/docs/", None, {**dict.fromkeys(ACTORS, 200), "anonymous": 401}),
 ]

@@ -112,9 +112,10 @@ def test_home_shows_today_waiting_month_and_the_promotion(as_alice, alice, djang
         lines=[{"product_name": "锅", "category": "daily-goods", "quantity": 1, "unit_price": "50"}],
     )
     # when
-    with django_assert_max_num_queries(13):  # the first visit of the day also reads the month's past days
+    # the first visit of the day also reads the month's past days; + the month's target (1)
+    with django_assert_max_num_queries(14):
         as_alice.get(reverse("partner_home"))
-    with django_assert_max_num_queries(11):  # 10 + the parcels arriving at the service point
+    with django_assert_max_num_queries(12):  # 10 + the parcels arriving at the service point + the target
         response = as_alice.get(reverse("partner_home"))
     # then
     page = text_of(response)
