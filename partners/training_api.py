@@ -7,7 +7,7 @@ session answers 404; partners and other logins 403.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -69,14 +69,17 @@ ResultErrors = inline_serializer(
 )
 
 
-class TrainingSessionsView(APIView):
+class TrainingSessionsView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, MayRunTraining]
+    serializer_class = SessionSerializer
+    pagination_class = SessionPage
 
-    @extend_schema(operation_id="training_sessions_list", responses={200: SessionSerializer(many=True)})
-    def get(self, request):
-        paginator = SessionPage()
-        page = paginator.paginate_queryset(training.sessions_visible_to(request.user), request, view=self)
-        return paginator.get_paginated_response(SessionSerializer(page, many=True).data)
+    def get_queryset(self):
+        return training.sessions_visible_to(self.request.user)
+
+    @extend_schema(operation_id="training_sessions_list")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="training_sessions_create",
