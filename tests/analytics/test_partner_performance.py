@@ -367,3 +367,13 @@ def test_ranking_page_charts_the_distribution(client, admin_user, statements):
 def test_the_ranking_query_pages_without_a_query_per_partner(statements, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         list(partner_ranking(dt.date(2025, 5, 1))[:50])
+
+
+def test_the_pages_speak_chinese_and_the_national_dashboard_links_the_ranking(client, admin_user, alice, year):
+    client.force_login(admin_user)
+    ranking = client.get("/dashboard/partners/?month=2025-05").content.decode()
+    assert "合伙人排名" in ranking and "¥16,000 及以上" in ranking and "月收入 ¥5,000 及以上的合伙人" in ranking
+    performance = client.get(f"/partners/{alice.pk}/").content.decode()
+    assert "合伙人业绩" in performance and "本月目标" in performance and "服务村民数" in performance
+    national = client.get("/dashboard/").content.decode()
+    assert 'id="partner-ranking-link"' in national and "合伙人排名与收入" in national
