@@ -97,7 +97,9 @@ def test_nightly_pipeline_runs_on_a_real_worker(real_worker, world):
         make_order(partner=partner, villager=villager, lines=[(cat, 3, Decimal("1000.00"))], paid_at=shanghai(day))
     mark_days_dirty(days)
     # when: the nightly task goes through Redis to the worker
-    result = run_nightly_rollups_task.apply_async(queue="rollups")
+    # (a producer on a connection of its own: other tests close the app's shared pool)
+    with run_nightly_rollups_task.app.connection_for_write() as conn, conn.Producer() as producer:
+        result = run_nightly_rollups_task.apply_async(queue="rollups", producer=producer)
     assert not isinstance(result, EagerResult), "the task must go through the broker"
     outcome = result.get(timeout=120)
     # then: the worker computed those days and recorded a successful run

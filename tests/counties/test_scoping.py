@@ -46,11 +46,22 @@ def _names(patterns, namespace=""):
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
+# One partner's figures and the partner ranking: scoped by the partner's county (tests in
+# tests/analytics/test_partner_performance.py and tests/partners/test_targets.py).
+PARTNER_PAGES = {"partner_performance", "dashboards:partners"}
+PARTNER_API = {"api-partner-performance", "api-partner-ranking", "api-partner-target"}
+
+
 def test_every_county_url_is_in_the_scoping_tables():
     # A new page or export added without a row here fails this test.
-    covered = {name for name, _ in COUNTY_PAGES + NATIONAL_PAGES}
+    covered = {name for name, _ in COUNTY_PAGES + NATIONAL_PAGES} | PARTNER_PAGES
     assert set(_names(county_urls.urlpatterns)) == covered
-    assert set(_names(county_api_urls.urlpatterns)) == {*COUNTY_API, "api-county-list", "api-billion-yuan-ranking"}
+    assert set(_names(county_api_urls.urlpatterns)) == {
+        *COUNTY_API,
+        *PARTNER_API,
+        "api-county-list",
+        "api-billion-yuan-ranking",
+    }
 
 
 # ── The selector ─────────────────────────────────────────────────────────────

@@ -151,7 +151,9 @@ def test_a_cohort_with_one_refusal_on_a_real_worker(real_worker, admin_user, cou
         kind=cohort.COHORT_ACTIVATION, total=10, payload=[p.pk for p in trainees], created_by=admin_user
     )
     # when the task goes through Redis to the worker
-    result = activate_cohort_task.delay(job.pk)
+    # (a producer on a connection of its own: earlier tests close the app's shared pool)
+    with activate_cohort_task.app.connection_for_write() as conn, conn.Producer() as producer:
+        result = activate_cohort_task.apply_async(args=[job.pk], producer=producer)
     assert not isinstance(result, EagerResult), "the task must go through the broker"
     outcome = result.get(timeout=120)
     # then nine are active, the fifth refused, and the job says so
