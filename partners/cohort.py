@@ -55,7 +55,7 @@ def _ids(partner_ids: Any) -> list[int]:
 def cohort_activation_start(*, partner_ids: Iterable[Any], by_user: User) -> Job:
     """Queue the activation of these partners (admins only: the caller checks). Unknown
     ids are refused up front (400), so a job only ever names real partners."""
-    ids = _ids(list(partner_ids) if not isinstance(partner_ids, list | tuple) else partner_ids)
+    ids = _ids(list(partner_ids))
     known = set(Partner.objects.filter(pk__in=ids).values_list("pk", flat=True))
     unknown = [i for i in ids if i not in known]
     if unknown:

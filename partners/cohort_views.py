@@ -8,7 +8,6 @@ import segno
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rural_taobao.access import admin_required
@@ -17,6 +16,7 @@ from rural_taobao.errors import InvalidInput, NotFound
 
 from . import cohort
 from .links import set_password_link_open
+from .models import Partner
 
 
 @admin_required
@@ -35,7 +35,7 @@ def cohort_activate(request):
 def job_detail(request, job_id: int):
     job = cohort.job_for(request.user, job_id)
     names = dict(
-        cohort.Partner.objects.filter(pk__in=[r["partner"] for r in job.results]).values_list("pk", "real_name")
+        Partner.objects.filter(pk__in=[r["partner"] for r in job.results]).values_list("pk", "real_name")
     )
     rows = [{**r, "name": names.get(r["partner"], "")} for r in job.results]
     return render(
@@ -75,5 +75,3 @@ def short_set_password_link(request, code: str):
         return render(request, "registration/link_invalid.html", {"message": error.message}, status=404)
     return redirect(set_password_path(user))
 
-
-__all__ = ["cohort_activate", "job_detail", "job_sheet", "short_set_password_link", "_"]

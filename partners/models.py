@@ -213,6 +213,11 @@ class TrainingResult(models.Model):
     def __str__(self):
         return f"{self.partner_id} {self.session_id}: {self.score}"
 
+    @property
+    def passed(self) -> bool:
+        """Attended and scored at or above the course's pass mark (``training.passed_q`` in SQL)."""
+        return self.attended and self.score is not None and self.score >= self.session.course.pass_mark
+
 
 # ── Background jobs (cohort activation) ─────────────────────────────────────
 

@@ -113,7 +113,10 @@ def trainees_of(session: TrainingSession) -> list[Partner]:
 
 
 def results_of(session: TrainingSession) -> dict[int, TrainingResult]:
-    return {r.partner_id: r for r in TrainingResult.objects.filter(session=session)}
+    results = {r.partner_id: r for r in TrainingResult.objects.filter(session=session)}
+    for result in results.values():
+        result.session = session  # its course is loaded already: ``passed`` needs no query
+    return results
 
 
 # ── Writes ───────────────────────────────────────────────────────────────────

@@ -54,7 +54,7 @@ class ResultSerializer(serializers.ModelSerializer):
         fields = ["partner", "attended", "score", "passed", "recorded_at"]
 
     def get_passed(self, result) -> bool:
-        return bool(result.attended and result.score is not None and result.score >= result.session.course.pass_mark)
+        return result.passed
 
 
 class SessionPage(PageNumberPagination):

@@ -78,10 +78,7 @@ def training_session(request, session_id: int):
             "partner": p,
             "result": results.get(p.pk),
             "errors": [m for ms in errors.get(p.pk, {}).values() for m in ms],
-            "passed": (r := results.get(p.pk)) is not None
-            and r.attended
-            and r.score is not None
-            and r.score >= session.course.pass_mark,
+            "passed": (r := results.get(p.pk)) is not None and r.passed,
             "attended": request.POST.get(f"attended-{p.pk}") == "on" if errors else bool(r and r.attended),
             "score": request.POST.get(f"score-{p.pk}", "") if errors else ("" if not r or r.score is None else r.score),
         }
