@@ -77,6 +77,8 @@ class CountyDay(DayRollup):
 
     class Meta:
         db_table = "counties_countyday"
+        verbose_name = _("county day")
+        verbose_name_plural = _("county days")
         constraints = [models.UniqueConstraint(fields=["county", "day"], name="county_day_unique")]
         indexes = [models.Index(fields=["day"], name="county_day_day_idx")]
 
@@ -217,6 +219,8 @@ class ProvinceDay(DayRollup):
 
     class Meta:
         db_table = "counties_provinceday"
+        verbose_name = _("province day")
+        verbose_name_plural = _("province days")
         constraints = [models.UniqueConstraint(fields=["province", "day"], name="province_day_unique")]
         indexes = [models.Index(fields=["day"], name="province_day_day_idx")]
 
@@ -231,6 +235,8 @@ class NationalDay(DayRollup):
 
     class Meta:
         db_table = "counties_nationalday"
+        verbose_name = _("national day")
+        verbose_name_plural = _("national days")
 
 
 class CountySummary(models.Model):
@@ -247,6 +253,8 @@ class CountySummary(models.Model):
 
     class Meta:
         db_table = "counties_countysummary"
+        verbose_name = _("county summary")
+        verbose_name_plural = _("county summaries")
         indexes = [models.Index(fields=["-trailing_12m_sales"], name="county_summary_t12m_idx")]
 
     def __str__(self):
@@ -277,6 +285,8 @@ class RollupRun(models.Model):
 
     class Meta:
         db_table = "counties_rolluprun"
+        verbose_name = _("rollup run")
+        verbose_name_plural = _("rollup runs")
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["status", "-finished_at"], name="rollup_run_status_idx")]
 
@@ -300,6 +310,8 @@ class PartnerDailyIncome(models.Model):
 
     class Meta:
         db_table = "partners_partnerdailyincome"
+        verbose_name = _("partner daily income")
+        verbose_name_plural = _("partner daily incomes")
         ordering = ["partner", "day"]
         constraints = [models.UniqueConstraint(fields=["partner", "day"], name="partner_daily_income_unique")]
         indexes = [models.Index(fields=["day"], name="partner_daily_income_day_idx")]
@@ -352,6 +364,8 @@ class MonthlyStatement(models.Model):
 
     class Meta:
         db_table = "partners_monthlystatement"
+        verbose_name = _("monthly statement")
+        verbose_name_plural = _("monthly statements")
         ordering = ["partner", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["partner", "month"], name="monthly_statement_unique"),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -11,6 +12,11 @@ from .access import LoginUnlessDebug
 
 # The product's error pages (rural_taobao/error_pages.py); 400 and 403 are Django's handlers
 # rendering templates/400.html and 403.html.
+# The Django admin is titled as the product, in the page's language (not "Django 管理").
+admin.site.site_header = _("Rural Taobao Partner Hub")
+admin.site.site_title = _("Rural Taobao Partner Hub")
+admin.site.index_title = _("Data administration")
+
 handler404 = "rural_taobao.error_pages.not_found"
 handler500 = "rural_taobao.error_pages.server_error"
 
