@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rural_taobao.access import STAFF_ROLE_GROUPS, admin_required, dashboard_access
-from rural_taobao.accounts import SET_PASSWORD_LINK_SESSION_KEY, set_password_path
+from rural_taobao.accounts import SET_PASSWORD_LINK_SESSION_KEY, set_password_link_card, set_password_link_flash
 from rural_taobao.errors import add_errors_to_form
 
 from .forms import CountyProfileForm, StaffAssignForm, StaffCreateForm
@@ -80,11 +80,9 @@ def staff_list(request):
             else:
                 messages.success(request, _("County staff login %(username)s created.") % {"username": result.user})
                 if not result.password_set:
-                    request.session[SET_PASSWORD_LINK_SESSION_KEY] = {
-                        "staff": result.user.pk,
-                        "username": result.user.username,
-                        "url": request.build_absolute_uri(set_password_path(result.user)),
-                    }
+                    request.session[SET_PASSWORD_LINK_SESSION_KEY] = set_password_link_flash(
+                        request, result.user, staff=result.user.pk
+                    )
                 return redirect("onboarding:staff")
     else:
         form = StaffCreateForm()
@@ -101,7 +99,7 @@ def staff_list(request):
             "staff": [_with_role(member) for member in county_staff_list()],
             "assign_form": StaffAssignForm(),
             "counties": County.objects.order_by("code").only("code", "name"),
-            "set_password_link": link,
+            "set_password_link": set_password_link_card(link),
         },
     )
 

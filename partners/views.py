@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from counties.models import County
 from rural_taobao.access import admin_required
-from rural_taobao.accounts import SET_PASSWORD_LINK_SESSION_KEY, set_password_path
+from rural_taobao.accounts import SET_PASSWORD_LINK_SESSION_KEY, set_password_link_card, set_password_link_flash
 from rural_taobao.errors import add_errors_to_form, messages_of
 
 from .applications import ApplyRateThrottle, partner_application_submit
@@ -151,7 +151,7 @@ def onboarding_detail(request, partner_id: int):
     return render(
         request,
         "onboarding/detail.html",
-        {"partner": partner, "transitions": transitions, "set_password_link": link},
+        {"partner": partner, "transitions": transitions, "set_password_link": set_password_link_card(link)},
     )
 
 
@@ -200,11 +200,7 @@ def onboarding_new_set_password_link(request, partner_id: int):
 
 
 def _flash_set_password_link(request, partner: Partner) -> None:
-    request.session[SET_PASSWORD_LINK_SESSION_KEY] = {
-        "partner": partner.pk,
-        "username": partner.user.username,
-        "url": request.build_absolute_uri(set_password_path(partner.user)),
-    }
+    request.session[SET_PASSWORD_LINK_SESSION_KEY] = set_password_link_flash(request, partner.user, partner=partner.pk)
 
 
 # ── Bulk import ──────────────────────────────────────────────────────────────

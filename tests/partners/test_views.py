@@ -11,6 +11,7 @@ from django.utils import timezone
 from notifications.models import Message
 from partners.models import Partner, PartnerStatus
 from partners.views import IMPORT_UPLOAD_DIR
+from rural_taobao.qr import qr_svg
 from tests.support.factories import CountyFactory, PartnerFactory, ProvinceFactory, UserFactory, VillageFactory
 from tests.support.import_files import CHINESE, ENGLISH, partner_file
 from tests.support.pages import page_text
@@ -491,3 +492,20 @@ def test_the_django_admin_change_page_links_to_the_workspace(admin_client_en, al
     response = admin_client_en.get(reverse("admin:partners_partner_change", args=[alice.pk]))
     assert response.status_code == 200
     assert reverse("onboarding:detail", kwargs={"partner_id": alice.pk}) in response.content.decode()
+
+
+def test_the_set_password_link_comes_with_a_copy_button_a_qr_code_and_its_expiry(admin_client_en, alice, settings):
+    # issue 19, point 19: the link is handed over by copy, by QR code, and says until when it works
+    settings.PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+    before = timezone.localtime()
+    html = page_text(
+        admin_client_en.post(reverse("onboarding:set_password_link", kwargs={"partner_id": alice.pk}), follow=True)
+    )
+    url = re.search(r'id="set-password-url" aria-label="[^"]+" value="([^"]+)"|value="([^"]+)" id="set-password-url"', html)
+    url = url.group(1) or url.group(2)
+    assert "/accounts/reset/" in url
+    assert 'id="copy-set-password-url" data-copy="#set-password-url"' in html
+    assert qr_svg(url).strip() in html  # the QR code carries exactly this link
+    expiry = re.search(r'id="set-password-expiry">Works once, until (\d{4}-\d\d-\d\d \d\d:\d\d)\.', html).group(1)
+    expected = {(before + dt.timedelta(days=3, minutes=m)).strftime("%Y-%m-%d %H:%M") for m in (0, 1)}
+    assert expiry in expected
