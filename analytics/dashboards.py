@@ -31,7 +31,7 @@ from counties.models import County, Region, Village
 from integrity.selectors import FlagFigures, counties_with_most_open_flags, flag_figures, flags_by_rule
 from orders.models import Channel, Order, Promotion, Reconciliation
 from partners.models import Partner, PartnerStatus
-from partners.selectors import FunnelStep, recruitment_funnel_steps
+from partners.selectors import ConversionStep, FunnelStep, recruitment_conversion, recruitment_funnel_steps
 from rural_taobao.dates import days_bounds
 
 from .billion_yuan import BillionYuanProgress, Headline, billion_yuan_headline, billion_yuan_progress, county_summary
@@ -723,6 +723,8 @@ class NationalDashboard:
     regions: list[AreaRow]
     funnel: list[FunnelStep]
     freshness: Freshness
+    # The funnel as a funnel: who reached each onboarding step, the conversion and the days.
+    conversion: list[ConversionStep] = field(default_factory=list)
     flags: FlagFigures | None = None
     flags_by_rule: list[dict] = field(default_factory=list)
     counties_most_flagged: list[dict] = field(default_factory=list)
@@ -767,6 +769,7 @@ def national_dashboard(period: Period) -> NationalDashboard:
         provinces=provinces,
         regions=regions,
         funnel=recruitment_funnel_steps(),
+        conversion=recruitment_conversion(),
         freshness=rollup_freshness(),
         flags=flag_figures(),
         flags_by_rule=flags_by_rule(),

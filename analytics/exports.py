@@ -250,7 +250,13 @@ def national_table(name: str, *, dashboard: NationalDashboard | None = None, ran
             [[r.name, r.sales, r.returns, r.orders] for r in dashboard.regions],
         )
     if name == "funnel":
-        return Table([_("Status"), _("Partners")], [[s.label, s.partners] for s in dashboard.funnel])
+        return Table(
+            [_("Step"), _("Partners who reached it"), _("Conversion from the step before"), _("Median days")],
+            [
+                [s.label, s.reached, "" if s.rate is None else f"{s.rate:.1%}", "" if s.median_days is None else s.median_days]
+                for s in dashboard.conversion
+            ],
+        )
     if name == "daily":
         return Table(
             [_("Day"), _("Net sales (yuan)"), _("Returns (yuan)"), _("Orders")],

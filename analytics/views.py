@@ -180,8 +180,8 @@ def national_chart_data(dashboard: NationalDashboard) -> dict:
             "sales": [_number(r.sales) for r in dashboard.regions],
         },
         "funnel": {
-            "labels": [s.label for s in dashboard.funnel],
-            "partners": [s.partners for s in dashboard.funnel],
+            "labels": [s.label for s in dashboard.conversion],
+            "partners": [s.reached for s in dashboard.conversion],
         },
     }
 

@@ -243,3 +243,127 @@ def median_days_to_active(*, province_code: str | None = None) -> tuple[float | 
     if not intervals:
         return None, 0
     return round(statistics.median(intervals) / 86400, 1), len(intervals)
+
+
+# ── Conversion through the onboarding steps ──────────────────────────────────
+
+# The path an applicant walks; the funnel counts who reached each step.
+CONVERSION_PATH = [
+    PartnerStatus.APPLIED,
+    PartnerStatus.REVIEWING,
+    PartnerStatus.APPROVED,
+    PartnerStatus.TRAINING,
+    PartnerStatus.ACTIVE,
+]
+# A status off the path says how far its partner got at least, even without history
+# (an import may create partners straight into a status): suspended and exited partners
+# were active; a failed one was in training, a withdrawn one approved.
+_REACHED_AT_LEAST = {"suspended": 4, "exited": 4, "failed": 3, "withdrawn": 2, "rejected": 0}
+
+
+@dataclass
+class ConversionStep:
+    status: str
+    label: str
+    reached: int
+    # Of those who reached the step before, the share who reached this one (None for the
+    # first step, or when nobody reached the step before).
+    rate: float | None
+    # Median days from entering the step before to entering this one.
+    median_days: float | None
+    measured: int = 0
+
+
+def _step_index_sql(column: str) -> str:
+    whens = " ".join(f"WHEN '{status.value}' THEN {i}" for i, status in enumerate(CONVERSION_PATH))
+    others = " ".join(f"WHEN '{status}' THEN {i}" for status, i in _REACHED_AT_LEAST.items())
+    return f"CASE {column} {whens} {others} ELSE 0 END"
+
+
+def recruitment_conversion(*, province_code: str | None = None) -> list[ConversionStep]:
+    """How many partners reached each onboarding step, the conversion from one step to the
+    next and the median days each step took, from the partners' status history.
+
+    A partner reached a step if their history (or their status) went there or beyond; a
+    rejection, failure or withdrawal counts the step it left from. A step's time is from
+    the partner's first entry into the step before (the application for the first) to
+    their first entry into it. One query on PostgreSQL (medians by percentile_cont).
+    """
+    steps = CONVERSION_PATH[1:]
+    entered = ", ".join(
+        f"MIN(CASE WHEN c.to_status = '{s.value}' THEN c.changed_at END) AS at_{i + 1}" for i, s in enumerate(steps)
+    )
+    where, params = "", []
+    if province_code:
+        where = (
+            "WHERE p.village_id IN (SELECT v.id FROM counties_village v JOIN counties_county k ON k.id = v.county_id "
+            "JOIN counties_province pr ON pr.id = k.province_id WHERE pr.code = %s)"
+        )
+        params = [province_code]
+    reached = (
+        f"MAX(CASE WHEN c.to_status IN ('rejected', 'failed', 'withdrawn') THEN {_step_index_sql('c.from_status')} "
+        f"ELSE {_step_index_sql('c.to_status')} END)"
+    )
+    per_partner = (
+        f"SELECT p.applied_at AS at_0, {entered}, {_step_index_sql('p.status')} AS now_step, "  # nosec B608  # only the module's own status literals are formatted in; the province is bound
+        f"{reached} AS history_step "
+        "FROM partners_partner p LEFT JOIN partners_partnerstatuschange c ON c.partner_id = p.id "
+        f"{where} GROUP BY p.id, p.applied_at, p.status"
+    )
+    n = len(CONVERSION_PATH)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            top = "GREATEST(now_step, COALESCE(history_step, 0))"
+            counts = ", ".join(f"count(*) FILTER (WHERE {top} >= {i})" for i in range(n))
+            medians = ", ".join(
+                f"percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM at_{i} - at_{i - 1})), "
+                f"count(at_{i} - at_{i - 1})"
+                for i in range(1, n)
+            )
+            cursor.execute(f"SELECT {counts}, {medians} FROM ({per_partner}) t", params)  # nosec B608  # built above from literals
+            row = cursor.fetchone()
+            reached_counts = list(row[:n])
+            timing = [
+                (None if row[n + 2 * k] is None else float(row[n + 2 * k]) / 86400, row[n + 2 * k + 1])
+                for k in range(n - 1)
+            ]
+        else:
+            cursor.execute(per_partner, params)
+            reached_counts, timing = _conversion_in_python(cursor.fetchall(), n)
+    result = []
+    for i, status in enumerate(CONVERSION_PATH):
+        before = reached_counts[i - 1] if i else None
+        days, measured = timing[i - 1] if i else (None, 0)
+        result.append(
+            ConversionStep(
+                status=status.value,
+                label=str(status.label),
+                reached=reached_counts[i],
+                rate=(reached_counts[i] / before) if before else None,
+                median_days=None if days is None else round(days, 1),
+                measured=measured,
+            )
+        )
+    return result
+
+
+def _conversion_in_python(rows, n: int) -> tuple[list[int], list[tuple[float | None, int]]]:
+    """The same figures as the PostgreSQL query, from the per-partner rows (SQLite)."""
+    reached = [0] * n
+    spans: list[list[float]] = [[] for _ in range(n - 1)]
+    for row in rows:
+        times = [_as_datetime(value) for value in row[:n]]
+        top = max(row[n], row[n + 1] or 0)
+        for i in range(top + 1):
+            reached[i] += 1
+        for i in range(1, n):
+            if times[i] is not None and times[i - 1] is not None:
+                spans[i - 1].append((times[i] - times[i - 1]).total_seconds())
+    timing = [((statistics.median(s) / 86400) if s else None, len(s)) for s in spans]
+    return reached, timing
+
+
+def _as_datetime(value):
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))

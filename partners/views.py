@@ -26,7 +26,7 @@ from .applications import ApplyRateThrottle, partner_application_submit
 from .forms import ApplicationForm, ImportForm, TransitionForm
 from .importing import ImportFileError, import_partners
 from .models import Partner, PartnerStatus
-from .selectors import PartnerFilter, partner_list, partner_with_history, recruitment_funnel
+from .selectors import PartnerFilter, partner_list, partner_with_history, recruitment_conversion, recruitment_funnel
 from .services import (
     REASON_REQUIRED_STATUSES,
     PartnerTransitionError,
@@ -297,12 +297,10 @@ def _discard_pending_import(request) -> None:
 def onboarding_funnel(request):
     province = request.GET.get("province") or None
     funnel = recruitment_funnel(province_code=province)
-    chart = {
-        "labels": [str(label) for _value, label in funnel.statuses],
-        "counts": funnel.national.cells,
-    }
+    conversion = recruitment_conversion(province_code=province)
+    chart = {"labels": [step.label for step in conversion], "counts": [step.reached for step in conversion]}
     return render(
         request,
         "onboarding/funnel.html",
-        {"funnel": funnel, "province": province, "chart": chart},
+        {"funnel": funnel, "conversion": conversion, "province": province, "chart": chart},
     )
