@@ -25,12 +25,17 @@ nightly run would have written them for that many orders a year:
   had orders (x ≥ 1: round(x · U(0.6, 1.4)); x < 1: one order with probability x),
   with sales of 150–450 yuan an order, some returns, buyers ≈ 0.95 · orders. Two
   years of CountyDay (the earlier year at 0.75×) so the county summary has a growth.
-- for the last year, from each CountyDay row: min(orders, 12) category × channel rows
-  (CountyCategoryChannelDay), min(orders, 11) village rows (VillageDay) and one
+- for the last year, from each CountyDay row: the category × channel rows its orders'
+  lines would fill (CountyCategoryChannelDay): orders split 70 / 20 / 10 % over
+  assisted purchase, farm produce and procurement, 2 lines an order, each channel's
+  L lines falling in P(1 − (1 − 1/P)^L) of its P category pairs (20 goods categories
+  for assisted and procurement, 4 produce ones for farm produce: up to 44 rows a
+  county-day, a busy county's every day; until December 2026 the bench capped them at
+  12, which left the 10M world smaller than it claimed), min(orders, 11) village rows (VillageDay) and one
   PartnerDailyIncome row per village row (its active partner), one CountyBuyerDay row
   per buyer (distinct villagers of the county), PromotionCountyDay rows on promotion
   days; ProvinceDay and NationalDay summed from CountyDay; the county summary
-  (trailing 12 months, ranks) by ``counties.rollups.refresh_county_summary``; the
+  (trailing 12 months, ranks) by ``analytics.rollups.refresh_county_summary``; the
   month rows (category × channel by month, buyers by month) summed from the day rows; one
   succeeded RollupRun for the freshness line.
 
@@ -56,6 +61,9 @@ PROVINCES = 31
 VILLAGES_PER_COUNTY = 11
 VILLAGERS_PER_VILLAGE = 32
 OTHER_PARTNERS = 69_200
+# Orders by channel (as seed_demo's and bench/rollups.py's worlds) and lines an order (1–3).
+CHANNEL_SHARES = {"assisted_purchase": 0.70, "farm_produce": 0.20, "government_procurement": 0.10}
+LINES_PER_ORDER = 2
 TARGETS_MS = {"county": 100.0, "national": 200.0}
 MAX_RATIO = 1.3
 ROLLUP_TABLES = [
@@ -250,15 +258,30 @@ def build_geography() -> None:
           FROM orders_villager vr JOIN counties_village v ON v.id = vr.village_id
         """
     )
+    # The category × channel pairs an order's lines can fall in: assisted purchases and
+    # procurement buy the 20 goods categories, farm produce the 4 produce ones.
     sql(
-        "CREATE TABLE bench_pair AS SELECT p AS idx, c.id AS category_id, "
-        "(ARRAY['assisted_purchase', 'farm_produce', 'government_procurement'])[1 + p / 24] AS channel "
-        "FROM generate_series(0, 71) p JOIN orders_category c ON c.sort_order = 1 + p % 24"
+        """
+        CREATE TABLE bench_channel AS
+        SELECT ch.channel, ch.share, ch.farm, (SELECT count(*) FROM orders_category c WHERE c.is_farm_produce = ch.farm) AS pairs
+          FROM (VALUES ('assisted_purchase', %s::numeric, false), ('farm_produce', %s::numeric, true),
+                       ('government_procurement', %s::numeric, false)) ch (channel, share, farm)
+        """,
+        [CHANNEL_SHARES["assisted_purchase"], CHANNEL_SHARES["farm_produce"], CHANNEL_SHARES["government_procurement"]],
+    )
+    sql(
+        """
+        CREATE TABLE bench_pair AS
+        SELECT ch.channel, row_number() OVER (PARTITION BY ch.channel ORDER BY c.sort_order) - 1 AS idx,
+               c.id AS category_id
+          FROM bench_channel ch JOIN orders_category c ON c.is_farm_produce = ch.farm
+        """
     )
     for statement in (
         "CREATE UNIQUE INDEX ON bench_village (county_id, idx)",
         "CREATE UNIQUE INDEX ON bench_villager (county_id, idx)",
         "CREATE UNIQUE INDEX ON bench_village (village_id)",
+        "CREATE UNIQUE INDEX ON bench_pair (channel, idx)",
     ):
         sql(statement)
     # As autovacuum would have: statistics and visibility maps (index-only scans) of the new tables.
@@ -344,16 +367,25 @@ def fill_rollups(orders_a_year: int) -> dict[str, int]:
             """
             INSERT INTO counties_countycategorychannelday (day, county_id, category_id, channel, sales, returns,
                                                            commission, orders, returned_orders, buyers)
-            SELECT cd.day, cd.county_id, bp.category_id, bp.channel, round(cd.sales / k.k, 2),
-                   round(cd.returns / k.k, 2), round(cd.commission / k.k, 2), greatest(1, cd.orders / k.k), 0,
-                   greatest(1, cd.buyers / k.k)
+            SELECT cd.day, cd.county_id, bp.category_id, ch.channel, round(cd.sales * ch.share / k.k, 2),
+                   round(cd.returns * ch.share / k.k, 2), round(cd.commission * ch.share / k.k, 2),
+                   least(ceil(cd.orders * ch.share)::int, greatest(1, round(cd.orders * ch.share * %(lines)s / k.k)::int)),
+                   0, least(ceil(cd.buyers * ch.share)::int, greatest(1, round(cd.buyers * ch.share * %(lines)s / k.k)::int))
               FROM counties_countyday cd
-             CROSS JOIN LATERAL (SELECT least(cd.orders, 12) AS k) k
+             CROSS JOIN bench_channel ch
+             -- The distinct pairs the channel's lines hit: L lines over P pairs touch
+             -- P·(1 − (1 − 1/P)^L) of them (randomly rounded; a county-day with orders
+             -- has at least one assisted-purchase row).
+             CROSS JOIN LATERAL (
+                   SELECT CASE WHEN ch.channel = 'assisted_purchase' THEN greatest(1, x.k) ELSE x.k END AS k
+                     FROM (SELECT floor(ch.pairs * (1 - power(1 - 1.0 / ch.pairs, cd.orders * ch.share * %(lines)s))
+                                        + random())::int AS k) x) k
              CROSS JOIN LATERAL generate_series(1, k.k) j
-              JOIN bench_pair bp ON bp.idx = (j * 5 + cd.county_id + (cd.day - DATE '2000-01-01')) %% 72
-             WHERE cd.day >= %s
+              JOIN bench_pair bp ON bp.channel = ch.channel
+                                AND bp.idx = (j + cd.county_id + (cd.day - DATE '2000-01-01')) %% ch.pairs
+             WHERE cd.day >= %(year_start)s
             """,
-            [year_start],
+            {"lines": LINES_PER_ORDER, "year_start": year_start},
         )
         sql(
             """
