@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.importing import ImportFileError, RowError, column_map, read_records
+from partners.importing import ImportFileError, RowError, column_map, column_titles, read_records, with_headings
 
 from .models import (
     PLATFORM_ORDER_NO_REGEX,
@@ -135,6 +135,7 @@ class _Errors:
     def __init__(self) -> None:
         self.listed: list[RowError] = []
         self.count = 0
+        self.titles: dict[str, str] = {}  # canonical column → the file's own header
 
     def add(self, row: int, column: str, message: str) -> None:
         self.count += 1
@@ -142,7 +143,7 @@ class _Errors:
             self.listed.append(RowError(row=row, column=column, message=str(message)))
 
     def final(self) -> list[RowError]:
-        errors = sorted(self.listed, key=lambda error: error.row)
+        errors = with_headings(sorted(self.listed, key=lambda error: error.row), self.titles)
         if self.count > len(self.listed):
             more = self.count - len(self.listed)
             errors.append(
@@ -292,6 +293,7 @@ def _read_and_stage(source, filename: str, stage: _Stage, errors: _Errors) -> tu
         if columns is None:
             if any(cell.strip() for cell in record):
                 columns = column_map(record, COLUMN_HEADERS, REQUIRED_COLUMNS)
+                errors.titles = column_titles(record, columns)
                 i_number, i_status, i_amount = (columns[c] for c in REQUIRED_COLUMNS)
                 i_paid, i_confirmed, i_refund, i_refunded = (columns.get(c) for c in OPTIONAL_COLUMNS)
                 i_carrier, i_tracking = (columns.get(c) for c in PARCEL_COLUMNS)

@@ -213,7 +213,8 @@ class ImportRequestSerializer(serializers.Serializer):
 
 class ImportRowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="Spreadsheet row number; the header is row 1.")
-    column = serializers.CharField()
+    column = serializers.CharField(help_text="The column's canonical name (phone, county_code, …).")
+    heading = serializers.CharField(help_text="The column as the file's header row names it (手机号, …).")
     message = serializers.CharField()
 
 

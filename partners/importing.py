@@ -24,7 +24,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -72,11 +72,27 @@ class ImportFileError(InvalidInput):
 @dataclass(frozen=True)
 class RowError:
     row: int
-    column: str
+    column: str  # the canonical column (``phone``), stable for programs reading the report
     message: str
+    heading: str = ""  # the column as the file's header row names it (``手机号``)
+
+    @property
+    def label(self) -> str:
+        """The column as the person who made the file knows it."""
+        return self.heading or self.column
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {"row": self.row, "column": self.column, "heading": self.label, "message": self.message}
+
+
+def with_headings(errors: list[RowError], titles: dict[str, str]) -> list[RowError]:
+    """The errors, each naming its column as the file did (``titles``: canonical → header)."""
+    return [replace(error, heading=titles.get(error.column, error.heading)) for error in errors]
+
+
+def column_titles(header: list[str], columns: dict[str, int]) -> dict[str, str]:
+    """Canonical column → the file's own title for it (as ``column_map`` found it)."""
+    return {column: header[index].strip().lstrip("\ufeff").strip() for column, index in columns.items()}
 
 
 @dataclass
@@ -241,14 +257,17 @@ def column_map(
     return columns
 
 
-def read_rows(source, filename: str = "") -> list[_Row]:
-    """The data rows, numbered as a spreadsheet shows them (the header is usually row 1)."""
+def read_rows(source, filename: str = "", titles: dict[str, str] | None = None) -> list[_Row]:
+    """The data rows, numbered as a spreadsheet shows them (the header is usually row 1).
+    ``titles``, when given, is filled with the file's own name of each column."""
     columns: dict[str, int] | None = None
     rows = []
     for number, record in enumerate(read_records(source, filename), start=1):
         if columns is None:
             if any(cell.strip() for cell in record):
                 columns = column_map(record)
+                if titles is not None:
+                    titles.update(column_titles(record, columns))
             continue
         values = {
             column: (record[index].strip() if index < len(record) and record[index] else "")
@@ -405,10 +424,11 @@ def import_partners(
         raise ImportFileError(
             _("Partners can be imported as %(statuses)s only.") % {"statuses": ", ".join(IMPORT_STATUSES)}
         )
-    rows = read_rows(source, filename)
+    titles: dict[str, str] = {}
+    rows = read_rows(source, filename, titles)
     report = ImportReport(dry_run=dry_run, status=str(status), rows=len(rows))
     errors, new_villages, villages = _validate(rows, create_villages=create_villages, progress=progress)
-    report.errors = sorted(errors, key=lambda error: error.row)
+    report.errors = with_headings(sorted(errors, key=lambda error: error.row), titles)
     to_create = [row for row in rows if not row.exists]
     report.unchanged = len(rows) - len(to_create)
     if not report.ok:
@@ -495,3 +515,40 @@ def _write(
         ],
         batch_size=BATCH_SIZE * 2,
     )
+
+
+# ── The template file ────────────────────────────────────────────────────────
+
+TEMPLATE_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def template_file(fmt: str, *, chinese: bool) -> bytes:
+    """An empty partner file to fill in: the header row (Chinese or English titles, the
+    required columns first) as a CSV UTF-8 with BOM (Excel opens it right) or an XLSX
+    whose phone and county code columns are text (so Excel keeps leading digits)."""
+    titles = [aliases[1] if chinese else aliases[0] for aliases in COLUMN_HEADERS.values()]
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, lineterminator="\r\n").writerow(titles)
+        return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    if fmt != "xlsx":
+        raise ValueError(fmt)
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "partners"
+    sheet.append(titles)
+    for index, column in enumerate(COLUMN_HEADERS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = 16 if column in ("phone", "county_code") else 22
+        if column in ("phone", "county_code"):
+            for row in range(2, 1002):
+                sheet[f"{letter}{row}"].number_format = "@"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

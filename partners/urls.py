@@ -23,6 +23,7 @@ onboarding_patterns = (
         ),
         path("import/", views.onboarding_import, name="import"),
         path("import/confirm/", views.onboarding_import_confirm, name="import_confirm"),
+        path("import/template.<str:fmt>", views.onboarding_import_template, name="import_template"),
         path("funnel/", views.onboarding_funnel, name="funnel"),
         path("activate/", cohort_views.cohort_activate, name="activate"),
         path("jobs/<int:job_id>/", cohort_views.job_detail, name="job"),

@@ -11,9 +11,11 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +26,7 @@ from rural_taobao.errors import add_errors_to_form, messages_of
 
 from .applications import ApplyRateThrottle, partner_application_submit
 from .forms import ApplicationForm, ImportForm, TransitionForm
-from .importing import ImportFileError, import_partners
+from .importing import TEMPLATE_FORMATS, ImportFileError, import_partners, template_file
 from .models import Partner, PartnerStatus
 from .selectors import PartnerFilter, partner_list, partner_with_history, recruitment_conversion, recruitment_funnel
 from .services import (
@@ -204,6 +206,19 @@ def _flash_set_password_link(request, partner: Partner) -> None:
 
 
 # ── Bulk import ──────────────────────────────────────────────────────────────
+
+
+@admin_required
+@require_GET
+def onboarding_import_template(request, fmt: str):
+    """An empty partner file to fill in (CSV or XLSX), titled in the page's language."""
+    if fmt not in TEMPLATE_FORMATS:
+        raise Http404
+    chinese = get_language().startswith("zh")
+    response = HttpResponse(template_file(fmt, chinese=chinese), content_type=TEMPLATE_FORMATS[fmt])
+    name = "合伙人导入模板" if chinese else "partner-import-template"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.{fmt}")
+    return response
 
 
 @admin_required

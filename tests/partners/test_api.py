@@ -360,7 +360,7 @@ def test_import_with_bad_rows_is_400_with_the_report(admin_api, village):
     response = post_import(admin_api, content, name)
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"row": 4, "column": "village", "message": response.json()["errors"][0]["message"]}
+        {"row": 4, "column": "village", "heading": "village", "message": response.json()["errors"][0]["message"]}
     ]
     assert Partner.objects.count() == 0
     created = post_import(admin_api, content, name, create_villages="true")

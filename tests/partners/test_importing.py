@@ -12,6 +12,13 @@ from tests.support.import_files import CHINESE, ENGLISH, FORMATS, HEADERS, csv_b
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English: whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def villages(county_a, county_b):
     return {

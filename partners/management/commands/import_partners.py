@@ -63,7 +63,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         elapsed = time.monotonic() - started
         for error in report.errors:
-            self.stdout.write(f"row {error.row}, {error.column}: {error.message}")
+            self.stdout.write(f"row {error.row}, {error.label}: {error.message}")
         mode = "dry run, nothing imported" if dry_run else "imported"
         if not report.ok:
             mode = "nothing imported"
