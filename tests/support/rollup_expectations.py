@@ -1,8 +1,14 @@
 """What the rollup tables must hold: every figure recomputed from the raw orders in plain
-Python, independently of the SQL, and a snapshot of every table to compare two runs."""
+Python, independently of the SQL, and a snapshot of every table to compare two runs.
 
+``expected_figures()`` and ``actual_figures()`` return the same keys, one per rollup
+table: county day, category × channel day and month, village day, buyers of the day and
+the month, promotion day (buyers included), province day, national day, partner income
+and the county summary (trailing 12 months, billion-yuan flag, ranks)."""
+
+import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from analytics.models import (
     CountyBuyerDay,
@@ -18,31 +24,101 @@ from analytics.models import (
     ProvinceDay,
     VillageDay,
 )
+from counties.models import County
+from integrity.models import Flag, FlagStatus
 from orders.models import Order
+from partners.models import CommissionRate, ProcurementRate
+from rural_taobao import dates
 from tests.support.dates import SHANGHAI
+
+BILLION = Decimal(1_000_000_000)
+CENT = Decimal("0.01")
 
 
 def _day(moment):
     return moment.astimezone(SHANGHAI).date()
 
 
-def expected_figures():
-    """Every rollup figure recomputed from the orders, independently of the SQL."""
-    county_day = defaultdict(
-        lambda: {
-            "sales": Decimal(0),
-            "returns": Decimal(0),
-            "orders": 0,
-            "returned_orders": 0,
-            "buyers": set(),
-            "partners": set(),
-        }
-    )
-    category = defaultdict(
-        lambda: {"sales": Decimal(0), "returns": Decimal(0), "orders": set(), "returned_orders": set(), "buyers": set()}
-    )
-    village = defaultdict(lambda: {"sales": Decimal(0), "returns": Decimal(0), "orders": 0, "buyers": set()})
-    promotion = defaultdict(lambda: {"sales": Decimal(0), "returns": Decimal(0), "orders": 0})
+def _rate_books():
+    """Each category's rate history and the procurement rate's, newest first."""
+    by_category = defaultdict(list)
+    for category_id, effective_from, rate in CommissionRate.objects.values_list(
+        "category_id", "effective_from", "rate"
+    ):
+        by_category[category_id].append((effective_from, rate))
+    for history in by_category.values():
+        history.sort(reverse=True)
+    procurement = sorted(ProcurementRate.objects.values_list("effective_from", "rate"), reverse=True)
+    return by_category, procurement
+
+
+def _in_force(history, day) -> Decimal:
+    return next((rate for effective_from, rate in history if effective_from <= day), Decimal(0))
+
+
+def _commission(order, lines, paid_day, books) -> Decimal:
+    """The order's commission at the rates in force on its paid day, looked up here from
+    the rate tables (not read from the line's snapshot)."""
+    by_category, procurement = books
+    total = Decimal(0)
+    for line in lines:
+        history = procurement if order.channel == "government_procurement" else by_category[line.category_id]
+        total += (line.line_total * _in_force(history, paid_day)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return total
+
+
+def _summary(county_day: dict, as_of: dt.date) -> dict:
+    """The county summary as of a day from the recomputed county days."""
+    t12_from, p12_from = as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=730)
+    year_from = as_of.replace(month=1, day=1) - dt.timedelta(days=1)
+    net = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
+    for (county_id, day), v in county_day.items():
+        amount = v["sales"] - v["returns"]
+        if t12_from < day <= as_of:
+            net[county_id][0] += amount
+        if p12_from < day <= t12_from:
+            net[county_id][1] += amount
+        if year_from < day <= as_of:
+            net[county_id][2] += amount
+    counties = dict(County.objects.values_list("id", "province_id"))
+    t12 = {county_id: net[county_id][0] for county_id in counties}
+    summary = {}
+    for county_id, province_id in counties.items():
+        mine = t12[county_id]
+        summary[county_id] = (
+            as_of,
+            mine,
+            net[county_id][1],
+            net[county_id][2],
+            mine >= BILLION,
+            1 + sum(1 for other in t12.values() if other > mine),
+            1 + sum(1 for other, p in counties.items() if p == province_id and t12[other] > mine),
+        )
+    return summary
+
+
+def expected_figures(*, through: dt.date | None = None, as_of: dt.date | None = None) -> dict:
+    """Every rollup figure recomputed from the orders, independently of the SQL.
+
+    Only money events on days up to ``through`` count (the days a run has rolled up:
+    yesterday by default); the county summary is as of ``as_of`` (``through`` by
+    default). An order whose flag a reviewer confirmed counts nowhere."""
+    through = through or dates.shanghai_yesterday()
+    as_of = as_of or through
+    books = _rate_books()
+    not_sales = set(Flag.objects.filter(status=FlagStatus.CONFIRMED).values_list("order_id", flat=True))
+
+    def figures():
+        return {"sales": Decimal(0), "returns": Decimal(0), "commission": Decimal(0), "orders": set()}
+
+    def area():
+        return {**figures(), "returned_orders": set(), "buyers": set(), "partners": set()}
+
+    county_day, province_day, national_day = defaultdict(area), defaultdict(area), defaultdict(area)
+    category = defaultdict(area)
+    village = defaultdict(area)
+    promotion = defaultdict(area)
+    buyer_day = set()
     partner_day = defaultdict(
         lambda: {
             "orders": 0,
@@ -55,77 +131,104 @@ def expected_figures():
         }
     )
     for order in Order.objects.prefetch_related("lines").select_related("county"):
-        events = []
-        if order.paid_at:
-            events.append((_day(order.paid_at), 1))
-            reversal = order.returned_at or order.cancelled_at
-            if reversal:
-                events.append((_day(reversal), -1))
+        if not order.paid_at or order.pk in not_sales:
+            continue
+        paid_day = _day(order.paid_at)
+        events = [(paid_day, 1)]
+        reversal = order.returned_at or order.cancelled_at
+        if reversal:
+            events.append((_day(reversal), -1))
         lines = list(order.lines.all())
         amount = sum((line.line_total for line in lines), Decimal(0))
-        commission = sum((line.commission_amount or Decimal(0) for line in lines), Decimal(0))
+        commission = _commission(order, lines, paid_day, books)
         for day, sign in events:
-            cd = county_day[(order.county_id, day)]
+            if day > through:
+                continue
+            rows = [
+                county_day[(order.county_id, day)],
+                province_day[(order.county.province_id, day)],
+                national_day[day],
+                village[(order.village_id, order.county_id, day)],
+            ]
+            if order.promotion_id:
+                rows.append(promotion[(order.promotion_id, order.county_id, day)])
             pd = partner_day[(order.partner_id, day)]
-            vd = village[(order.village_id, day)]
             if sign == 1:
-                cd["sales"] += amount
-                cd["orders"] += 1
-                cd["buyers"].add(order.villager_id)
-                cd["partners"].add(order.partner_id)
+                for row in rows:
+                    row["sales"] += amount
+                    row["commission"] += commission
+                    row["orders"].add(order.pk)
+                    row["buyers"].add(order.villager_id)
+                    row["partners"].add(order.partner_id)
+                buyer_day.add((order.county_id, day, order.villager_id, order.partner_id))
                 pd["orders"] += 1
                 pd["sales"] += amount
                 pd["commission"] += commission
-                vd["sales"] += amount
-                vd["orders"] += 1
-                vd["buyers"].add(order.villager_id)
             else:
-                cd["returns"] += amount
-                cd["returned_orders"] += 1
+                for row in rows:
+                    row["returns"] += amount
+                    row["returned_orders"].add(order.pk)
                 pd["returned_orders"] += 1
                 pd["returned_sales"] += amount
                 pd["reversals"] += commission
-                vd["returns"] += amount
             if order.channel == "assisted_purchase":
                 pd["assisted_sales"] += sign * amount
-            if order.promotion_id:
-                pr = promotion[(order.promotion_id, order.county_id, day)]
-                pr["sales" if sign == 1 else "returns"] += amount
-                pr["orders"] += 1 if sign == 1 else 0
             for line in lines:
                 cc = category[(order.county_id, day, line.category_id, order.channel)]
                 if sign == 1:
                     cc["sales"] += line.line_total
-                    cc["orders"].add(order.id)
+                    cc["commission"] += _commission(order, [line], paid_day, books)
+                    cc["orders"].add(order.pk)
                     cc["buyers"].add(order.villager_id)
                 else:
                     cc["returns"] += line.line_total
-                    cc["returned_orders"].add(order.id)
+                    cc["returned_orders"].add(order.pk)
     # Month rows, straight from the orders' events too: sums per calendar month, and each
     # villager who bought in the county in the month once.
-    category_month = defaultdict(lambda: [Decimal(0), Decimal(0), 0, 0])
+    category_month = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), 0, 0])
     for (county_id, day, category_id, channel), v in category.items():
         row = category_month[(county_id, day.replace(day=1), category_id, channel)]
         row[0] += v["sales"]
         row[1] += v["returns"]
-        row[2] += len(v["orders"])
-        row[3] += len(v["returned_orders"])
-    buyer_month = set()
-    for (county_id, day), v in county_day.items():
-        buyer_month |= {(county_id, day.replace(day=1), villager) for villager in v["buyers"]}
+        row[2] += v["commission"]
+        row[3] += len(v["orders"])
+        row[4] += len(v["returned_orders"])
+    buyer_month = {(county_id, day.replace(day=1), villager) for county_id, day, villager, _ in buyer_day}
+
+    def area_row(v):
+        return (v["sales"], v["returns"], len(v["orders"]), len(v["buyers"]), len(v["partners"]))
+
     return {
-        "category_month": {k: tuple(v) for k, v in category_month.items()},
-        "buyer_month": buyer_month,
         "county_day": {
-            k: (v["sales"], v["returns"], v["orders"], v["returned_orders"], len(v["buyers"]), len(v["partners"]))
+            k: (
+                v["sales"],
+                v["returns"],
+                v["commission"],
+                len(v["orders"]),
+                len(v["returned_orders"]),
+                len(v["buyers"]),
+                len(v["partners"]),
+            )
             for k, v in county_day.items()
         },
         "category": {
-            k: (v["sales"], v["returns"], len(v["orders"]), len(v["returned_orders"]), len(v["buyers"]))
+            k: (
+                v["sales"],
+                v["returns"],
+                v["commission"],
+                len(v["orders"]),
+                len(v["returned_orders"]),
+                len(v["buyers"]),
+            )
             for k, v in category.items()
         },
-        "village": {k: (v["sales"], v["returns"], v["orders"], len(v["buyers"])) for k, v in village.items()},
-        "promotion": {k: (v["sales"], v["returns"], v["orders"]) for k, v in promotion.items()},
+        "category_month": {k: tuple(v) for k, v in category_month.items()},
+        "village": {k: (v["sales"], v["returns"], len(v["orders"]), len(v["buyers"])) for k, v in village.items()},
+        "buyer_day": buyer_day,
+        "buyer_month": buyer_month,
+        "promotion": {k: (v["sales"], v["returns"], len(v["orders"]), len(v["buyers"])) for k, v in promotion.items()},
+        "province_day": {k: area_row(v) for k, v in province_day.items()},
+        "national_day": {k: area_row(v) for k, v in national_day.items()},
         "partner_day": {
             k: (
                 v["orders"],
@@ -138,7 +241,97 @@ def expected_figures():
             )
             for k, v in partner_day.items()
         },
+        "county_summary": _summary(county_day, as_of),
     }
+
+
+def actual_figures() -> dict:
+    """The rollup tables, in the shape of ``expected_figures()``."""
+    return {
+        "county_day": {
+            (r.county_id, r.day): (
+                r.sales,
+                r.returns,
+                r.commission,
+                r.orders,
+                r.returned_orders,
+                r.buyers,
+                r.active_partners,
+            )
+            for r in CountyDay.objects.all()
+        },
+        "category": {
+            (r.county_id, r.day, r.category_id, r.channel): (
+                r.sales,
+                r.returns,
+                r.commission,
+                r.orders,
+                r.returned_orders,
+                r.buyers,
+            )
+            for r in CountyCategoryChannelDay.objects.all()
+        },
+        "category_month": {
+            (r.county_id, r.month, r.category_id, r.channel): (
+                r.sales,
+                r.returns,
+                r.commission,
+                r.orders,
+                r.returned_orders,
+            )
+            for r in CountyCategoryChannelMonth.objects.all()
+        },
+        "village": {
+            (r.village_id, r.county_id, r.day): (r.sales, r.returns, r.orders, r.buyers)
+            for r in VillageDay.objects.all()
+        },
+        "buyer_day": {(r.county_id, r.day, r.villager_id, r.partner_id) for r in CountyBuyerDay.objects.all()},
+        "buyer_month": {(r.county_id, r.month, r.villager_id) for r in CountyBuyerMonth.objects.all()},
+        "promotion": {
+            (r.promotion_id, r.county_id, r.day): (r.sales, r.returns, r.orders, r.buyers)
+            for r in PromotionCountyDay.objects.all()
+        },
+        "province_day": {
+            (r.province_id, r.day): (r.sales, r.returns, r.orders, r.buyers, r.active_partners)
+            for r in ProvinceDay.objects.all()
+        },
+        "national_day": {
+            r.day: (r.sales, r.returns, r.orders, r.buyers, r.active_partners) for r in NationalDay.objects.all()
+        },
+        "partner_day": {
+            (r.partner_id, r.day): (
+                r.orders,
+                r.returned_orders,
+                r.sales,
+                r.returned_sales,
+                r.assisted_sales,
+                r.commission,
+                r.reversals,
+            )
+            for r in PartnerDailyIncome.objects.all()
+        },
+        "county_summary": {
+            r.county_id: (
+                r.as_of,
+                r.trailing_12m_sales,
+                r.prior_12m_sales,
+                r.year_to_date_sales,
+                r.is_billion_yuan,
+                r.national_rank,
+                r.provincial_rank,
+            )
+            for r in CountySummary.objects.all()
+        },
+    }
+
+
+def assert_rollups_equal_the_orders(**kwargs) -> None:
+    """Every rollup table equals the recomputation (one table at a time, so a failure
+    names its table)."""
+    expected, actual = expected_figures(**kwargs), actual_figures()
+    assert set(expected) == set(actual)
+    for table in expected:
+        assert actual[table] == expected[table], table
 
 
 def all_tables():
