@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from orders.models import Order
-from orders.selectors import with_review_state
+from orders.models import Order, OrderLine
+from orders.selectors import order_month_commission, partner_month_activity, with_review_state
 from partners.models import IncentiveTier, Partner
 from rural_taobao import dates
 from rural_taobao.dates import month_bounds, next_month
@@ -36,9 +36,12 @@ class IncomeDay:
 class MonthIncome:
     month: dt.date
     statement_id: int | None = None
-    # Activity: the month's payments (by day, from the nightly rollup).
+    # Activity: the month's payments, net sales and the commission earned on them, net of
+    # returns — the home page's figures, from the same selector (partner_month_activity).
     orders: int = 0
     sales: Decimal = ZERO
+    earned: Decimal = ZERO
+    taken_back: Decimal = ZERO
     # Money: what became payable in the month, and what it adds up to.
     payable_orders: int = 0
     commission: Decimal = ZERO
@@ -106,8 +109,11 @@ def partner_month_income(partner: Partner, month: dt.date) -> MonthIncome:
         )
         for row in rows
     ]
-    income.orders = sum(day.orders for day in income.days)
-    income.sales = sum((day.sales for day in income.days), ZERO)
+    activity = partner_month_activity(partner, month)
+    income.orders = activity.orders
+    income.sales = activity.sales
+    income.earned = activity.net_commission
+    income.taken_back = activity.reversals
     income.pending = settlement.pending_commission(partner.pk, month=month)
     income.next_tier = (
         IncentiveTier.objects.filter(min_monthly_sales__gt=income.assisted_sales).order_by("min_monthly_sales").first()
@@ -162,3 +168,29 @@ def partner_month_orders(partner: Partner, month: dt.date):
         .prefetch_related("lines__category", "commission_entries")
         .order_by("-paid_at", "-id")
     )
+
+
+@dataclass
+class MonthOrderLine:
+    line: OrderLine
+    # What the line adds to the month's net commission (MonthIncome.earned): its commission
+    # on a payment in the month, less it on a return in the month.
+    month_commission: Decimal
+
+
+@dataclass
+class MonthOrderRow:
+    order: Order
+    lines: list[MonthOrderLine]
+
+
+def month_order_rows(orders, month: dt.date) -> list[MonthOrderRow]:
+    """The orders table of the income page: each line with what it counts in the month, so
+    the table adds up to the month's earned commission."""
+    return [
+        MonthOrderRow(
+            order=order,
+            lines=[MonthOrderLine(line, order_month_commission(order, line, month)) for line in order.lines.all()],
+        )
+        for order in orders
+    ]

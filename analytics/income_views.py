@@ -70,6 +70,7 @@ def partner_income(request):
             if can_dispute
             else None,
             "orders_page": orders_page,
+            "order_rows": income.month_order_rows(orders_page.object_list, month),
             "chart": chart,
             "error": error,
         },

@@ -221,4 +221,9 @@ class PlatformNumbersForm(forms.Form):
 
 
 class VillagerSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name or phone"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("Name or phone"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. Wang or 139"), "autocomplete": "off"}),
+    )

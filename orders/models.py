@@ -438,6 +438,16 @@ class OrderStatusChange(models.Model):
     def __str__(self):
         return f"{self.order}: {self.from_status or '∅'} → {self.to_status}"
 
+    @property
+    def changed_by_name(self) -> str:
+        """Who made the change as people know them: a partner by their name, anyone
+        else by their full name, the login name only when there is nothing else."""
+        user = self.changed_by
+        if user is None:
+            return ""
+        partner = getattr(user, "partner", None)  # no partner: RelatedObjectDoesNotExist, an AttributeError
+        return (partner.real_name if partner else "") or user.get_full_name() or user.get_username()
+
 
 class PickupCode(models.Model):
     """The 6-digit code a villager shows at the service point to collect a parcel, sent

@@ -251,7 +251,7 @@ def order_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
         .select_related("villager", "promotion", "partner", "county", "village", "reconciliation_row")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("category").order_by("id")),
-            Prefetch("status_changes", queryset=OrderStatusChange.objects.select_related("changed_by")),
+            Prefetch("status_changes", queryset=OrderStatusChange.objects.select_related("changed_by__partner")),
         )
     )
 
@@ -363,6 +363,35 @@ def partner_month_so_far(partner: Partner, today: dt.date) -> PartnerMonth:
         past = _partner_figures(partner, month, day_start(month), day_start(today))
         cache.set(key, past, PAST_DAYS_CACHE_SECONDS)
     return past + todays
+
+
+def partner_month_activity(partner: Partner, month: dt.date, *, today: dt.date | None = None) -> PartnerMonth:
+    """The month's orders, net sales and the commission earned on them, net of what
+    returns took back: the one source of these figures for the home page, the income page
+    and its orders table (they used to read three different things)."""
+    today = today or dates.shanghai_today()
+    month = month_start(month)
+    if month == month_start(today):
+        return partner_month_so_far(partner, today)
+    if month > today:
+        return PartnerMonth(month=month)
+    start, end = dates.month_bounds(month)
+    return _partner_figures(partner, month, start, end)
+
+
+def order_month_commission(order: Order, line: OrderLine, month: dt.date) -> Decimal:
+    """What one line adds to the month's net commission (partner_month_activity): its
+    commission if the order was paid in the month, less it if the order was returned, or
+    cancelled after payment, in the month."""
+    start, end = dates.month_bounds(month_start(month))
+
+    def within(moment: dt.datetime | None) -> bool:
+        return moment is not None and start <= moment < end
+
+    amount = line.commission_amount or ZERO
+    earned = amount if within(order.paid_at) else ZERO
+    reversed_at = order.returned_at or (order.cancelled_at if order.paid_at else None)
+    return earned - (amount if within(reversed_at) else ZERO)
 
 
 def running_promotions(today: dt.date) -> QuerySet[Promotion]:

@@ -50,13 +50,13 @@ FORM_PARAM = "form"
 ORDERS_PER_PAGE = 25
 VILLAGERS_PER_PAGE = 30
 
-# Action buttons on the order detail page: the label of each target status.
+# Action buttons on the order detail page: each says what it does to the order.
 ACTION_LABELS = {
     OrderStatus.PAID: gettext_lazy("Mark paid"),
-    OrderStatus.SHIPPED: gettext_lazy("Shipped"),
-    OrderStatus.AT_COUNTY_CENTRE: gettext_lazy("At county centre"),
-    OrderStatus.AT_SERVICE_POINT: gettext_lazy("At service point"),
-    OrderStatus.PICKED_UP: gettext_lazy("Picked up"),
+    OrderStatus.SHIPPED: gettext_lazy("Mark shipped"),
+    OrderStatus.AT_COUNTY_CENTRE: gettext_lazy("Mark arrived at the county centre"),
+    OrderStatus.AT_SERVICE_POINT: gettext_lazy("Mark arrived at the service point"),
+    OrderStatus.PICKED_UP: gettext_lazy("Mark picked up"),
     OrderStatus.CANCELLED: gettext_lazy("Cancel the order"),
     OrderStatus.RETURNED: gettext_lazy("Returned by the villager"),
 }
@@ -75,9 +75,19 @@ def partner_home(request):
 
 
 def _render_order_form(
-    request, *, form, lines, farm_categories, line_errors=(), conflict=None, already_placed=None, status=200
+    request,
+    *,
+    form,
+    lines,
+    farm_categories,
+    line_errors=(),
+    conflict=None,
+    already_placed=None,
+    form_url=None,
+    status=200,
 ):
     context = {
+        "form_url": form_url,
         "already_placed": already_placed,
         "form": form,
         "lines": lines,
@@ -88,19 +98,19 @@ def _render_order_form(
     return render(request, "orders/order_new.html", context, status=status)
 
 
-# Each rendered form has its own client_request_id, and it lives in the page's URL
-# (?form=<uuid>), not only in the page: when the partner comes back to a submitted form
-# (the back button reloads it, the browser restores what was typed), the reloaded page
-# carries the same id, so sending it again shows the order placed, never a second one.
+# Each rendered form has its own client_request_id. A plain visit gets a fresh one in the
+# page (no redirect: a round trip less on 3G), and the page script writes it into the
+# address (?form=<uuid>, history.replaceState): when the partner comes back to a submitted
+# form (the back button reloads it, the browser restores what was typed), the reloaded
+# page carries the same id, so sending it again shows the order placed, never a second one.
 @cache_control(private=True, no_cache=True)
 @require_http_methods(["GET", "POST"])
 @working_partner_required
 def partner_order_new(request):
     form_id = _uuid_or_none(request.GET.get(FORM_PARAM))
-    if request.method == "GET" and form_id is None:
-        query = request.GET.copy()
-        query[FORM_PARAM] = str(uuid.uuid4())
-        return redirect(f"{request.path}?{query.urlencode()}")
+    fresh_form = form_id is None
+    if request.method == "GET" and fresh_form:
+        form_id = uuid.uuid4()
     today = dates.shanghai_today()
     promotions = list(selectors.running_promotions(today))
     category_list = selectors.categories_for_orders()
@@ -108,12 +118,17 @@ def partner_order_new(request):
     farm = [category.slug for category in category_list if category.is_farm_produce]
     if request.method == "GET":
         form = OrderForm(promotions=promotions, initial={**_prefill(request), "client_request_id": str(form_id)})
+        # Without JavaScript the page sends itself to that address (a <noscript> refresh):
+        # only those browsers pay the round trip the redirect used to cost everyone.
+        query = request.GET.copy()
+        query[FORM_PARAM] = str(form_id)
         return _render_order_form(
             request,
             form=form,
             lines=line_formset(categories=categories),
             farm_categories=farm,
-            already_placed=selectors.order_placed_with(request.partner, form_id),
+            already_placed=None if fresh_form else selectors.order_placed_with(request.partner, form_id),
+            form_url=f"{request.path}?{query.urlencode()}" if fresh_form else None,
         )
 
     form = OrderForm(request.POST, promotions=promotions)

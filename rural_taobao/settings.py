@@ -64,6 +64,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped for partners on 3G (static files come from whitenoise,
+    # compressed when collected, and never reach this). Django's GZipMiddleware pads each
+    # answer with random bytes ("Heal the Breach"), its mitigation against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "rural_taobao.middleware.RequestSizeLimitMiddleware",
     "rural_taobao.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,6 +1,7 @@
 """The partner's income page and /api/v1/partners/me/income/, after a nightly rollup."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from analytics import rollups
 from orders.models import Order
 from partners.models import CommissionRate, IncentiveTier
 from rural_taobao import dates
+from rural_taobao.template_filters import negate, yuan
 from tests.support.dates import shanghai
 from tests.support.factories import CategoryFactory, VillagerFactory
 from tests.support.orders import make_order
@@ -119,3 +121,66 @@ def test_income_page_is_for_active_partners_only(client, carol, march):
     assert client.get("/partner/income/").status_code == 302  # anonymous → login
     client.force_login(carol)
     assert client.get("/partner/income/").status_code == 403
+
+
+# ── One source for the month's figures (issue 19, item 2) ─────────────────────
+
+
+def test_home_income_cards_and_income_table_agree_on_the_months_commission(client, alice, monkeypatch):
+    # given: early December, no nightly statement yet; two orders paid this month (3 %),
+    # one paid in November and returned this month, one paid and returned this month
+    monkeypatch.setattr(dates, "shanghai_today", lambda: dt.date(2025, 12, 7))
+    goods = CategoryFactory(slug="daily-goods")
+    CommissionRate.objects.create(category=goods, rate=Decimal("0.0300"), effective_from=dt.date(2020, 1, 1))
+    villager = VillagerFactory(partner=alice, phone="13911112222")
+    december = [
+        make_order(
+            partner=alice,
+            villager=villager,
+            lines=[(goods, 1, Decimal("249.33"))],
+            paid_at=shanghai(dt.date(2025, 12, 2), 10),
+        ),
+        make_order(
+            partner=alice,
+            villager=villager,
+            lines=[(goods, 2, Decimal("120.00"))],
+            paid_at=shanghai(dt.date(2025, 12, 5), 10),
+        ),
+    ]
+    make_order(
+        partner=alice,
+        villager=villager,
+        lines=[(goods, 1, Decimal("100.00"))],
+        paid_at=shanghai(dt.date(2025, 11, 20), 10),
+        returned_at=shanghai(dt.date(2025, 12, 3), 10),
+    )
+    make_order(
+        partner=alice,
+        villager=villager,
+        lines=[(goods, 1, Decimal("50.00"))],
+        paid_at=shanghai(dt.date(2025, 12, 1), 10),
+        returned_at=shanghai(dt.date(2025, 12, 4), 10),
+    )
+    expected = Decimal("7.48") + Decimal("7.20") - Decimal("3.00")  # the November order taken back
+    client.force_login(alice.user)
+    # when
+    home = client.get("/partner/").content.decode()
+    income = client.get("/partner/income/").content.decode()
+    # then: the home page's 本月佣金, the income page's figure and its table's total are one figure
+    home_figure = re.search(r'id="kpi-month-commission">([^<]+)<', home).group(1)
+    page_figure = re.search(r'id="month-commission">([^<]+)<', income).group(1)
+    table_total = re.search(r'id="orders-commission-total"[^>]*><strong>([^<]+)<', income).group(1)
+    assert home_figure == page_figure == table_total == f"¥{expected}"
+    # and the table's lines add up to it (the returned orders count what they took back)
+    line_figures = re.findall(r'class="num line-commission"[^>]*>(-?)¥([0-9,.]+)<', income)
+    assert sum((Decimal(v) * (-1 if sign else 1) for sign, v in line_figures), Decimal("0")) == expected
+    assert all(order.order_no in income for order in december)
+    # nothing is payable yet, and no figure reads "minus nothing"
+    assert re.search(r'id="kpi-commission">¥0.00<', income)
+    assert "-¥0.00" not in income and "−¥0.00" not in income
+
+
+def test_a_negative_zero_is_shown_as_zero():
+    assert yuan(negate(Decimal("0.00"))) == "¥0.00"
+    assert yuan(Decimal("-0.004")) == "¥0.00"
+    assert yuan(Decimal("-3.00")) == "-¥3.00"

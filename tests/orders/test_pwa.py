@@ -151,3 +151,42 @@ def test_logging_out_tells_the_browser_to_wipe_the_sites_storage(client, alice):
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"storage"'
     assert "_auth_user_id" not in client.session
+
+
+def test_an_unchanged_worker_is_a_304_by_its_etag(client):
+    # given: the browser's copy of the worker (it asks again on every navigation)
+    first = client.get("/sw.js")
+    etag = first["ETag"]
+    # when
+    again = client.get("/sw.js", HTTP_IF_NONE_MATCH=etag)
+    # then: a 304 without the script, still never used without asking
+    assert first.status_code == 200 and etag
+    assert again.status_code == 304
+    assert again.content == b""
+    assert "no-cache" in again["Cache-Control"]
+    # and a stale copy gets the whole script
+    assert client.get("/sw.js", HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+def test_the_etag_follows_the_worker_script(client):
+    # given
+    etag = client.get("/sw.js")["ETag"]
+    script = pwa.worker_script()
+    # then: another script, another tag; and the gzipped (weak) tag still matches
+    assert pwa.worker_etag(script + "/* v2 */") != pwa.worker_etag(script) == etag
+    assert client.get("/sw.js", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+
+def test_the_worker_precaches_only_what_the_offline_pages_load(client):
+    body = client.get("/sw.js").content.decode()
+    config = json.loads(body.split("\n", 1)[0].removeprefix("self.RT_CONFIG = ").removesuffix(";"))
+    # the stylesheet, the page scripts and the favicon; not the app icons
+    assert sorted(config["precache"]) == sorted(
+        [
+            "/static/css/app.css",
+            "/static/js/orders/partner.js",
+            "/static/js/offline/store.js",
+            "/static/js/offline/outbox.js",
+            "/static/img/favicon.svg",
+        ]
+    )

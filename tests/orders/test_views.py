@@ -1,6 +1,7 @@
 """The partner's pages: who gets in, the JS-off new-order form, list, detail, villagers."""
 
 import datetime as dt
+import gzip
 import re
 import uuid
 from decimal import Decimal
@@ -263,15 +264,41 @@ def test_a_changed_form_with_a_used_request_id_is_not_a_second_order(as_alice):
     assert Order.objects.count() == 2
 
 
-def test_each_visit_gets_a_form_id_in_its_url(as_alice):
-    # when
-    first = as_alice.get(reverse("partner_order_new"), {"phone": "13711112222"})
+def form_id_of(response) -> str:
+    return re.search(r'name="client_request_id" value="([0-9a-f-]{36})"', response.content.decode()).group(1)
+
+
+def test_each_visit_gets_its_own_form_id_without_a_redirect(as_alice, django_assert_max_num_queries):
+    # when: the new-order page, opened plainly (issue 19: it cost a 302 to ?form= on 3G)
+    with django_assert_max_num_queries(7):
+        first = as_alice.get(reverse("partner_order_new"), {"phone": "13711112222"})
     second = as_alice.get(reverse("partner_order_new"))
+    # then: the form itself, each visit with a fresh id (the page script puts it in the address)
+    assert first.status_code == 200 and second.status_code == 200
+    assert form_id_of(first) != form_id_of(second)
+    assert 'value="13711112222"' in first.content.decode()
+    # and the address the script writes (?form=<that id>) brings back the same id
+    again = as_alice.get(reverse("partner_order_new"), {"form": form_id_of(first)})
+    assert form_id_of(again) == form_id_of(first)
+    # without JavaScript the page goes to that address itself (the back button then keeps the id)
+    refresh = f'<noscript><meta http-equiv="refresh" content="0; url=/partner/orders/new/?phone=13711112222&amp;form={form_id_of(first)}"></noscript>'
+    assert refresh in first.content.decode()
+    assert 'http-equiv="refresh"' not in again.content.decode()
+
+
+def test_a_plain_visit_then_a_reload_with_the_id_in_the_address_places_one_order(as_alice):
+    # given: a form opened without an id, sent, then reloaded from the address the script wrote
+    page = as_alice.get(reverse("partner_order_new"))
+    data = {**new_order_post(as_alice), "client_request_id": form_id_of(page)}
+    form_url = f"{reverse('partner_order_new')}?form={form_id_of(page)}"
+    as_alice.post(form_url, data)
+    # when
+    reloaded = as_alice.get(form_url)
+    resent = as_alice.post(form_url, data)
     # then
-    assert first.status_code == 302
-    assert re.fullmatch(r"/partner/orders/new/\?phone=13711112222&form=[0-9a-f-]{36}", first.url)
-    assert first.url.split("form=")[1] != second.url.split("form=")[1]
-    assert as_alice.get(first.url).status_code == 200
+    assert 'id="already-placed"' in reloaded.content.decode()
+    assert resent.url == reverse("partner_order_detail", args=[Order.objects.get().pk])
+    assert Order.objects.count() == 1
 
 
 def test_a_form_sent_already_says_so_when_shown_again(as_alice):
@@ -528,3 +555,52 @@ def test_another_active_partner_is_just_another_partner(en, bob, categories):
     en.force_login(other.user)
     theirs = place_order(bob)
     assert en.get(reverse("partner_order_detail", args=[theirs.pk])).status_code == 404
+
+
+# ── The partner on a phone (issue 19) ─────────────────────────────────────────
+
+
+def test_the_history_names_the_partner_not_their_login(as_alice, alice):
+    # given: the partner's login is a username, their name 王爱丽
+    order = move_to(place_order(alice), "paid", by_user=alice.user)
+    # when
+    page = text_of(as_alice.get(reverse("partner_order_detail", args=[order.pk])))
+    # then
+    history = page.split('id="status-history"', 1)[1]
+    assert '<span class="changed-by">王爱丽</span>' in history
+    assert alice.user.get_username() not in history
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("placed", "标记为已付款"),
+        ("paid", "标记为已发货"),
+        ("shipped", "标记为已到县级服务中心"),
+        ("at_county_centre", "标记为已到服务站"),
+        ("at_service_point", "标记为已取货"),
+    ],
+)
+def test_each_next_step_is_labelled_as_an_action(client, alice, status, label):
+    order = move_to(place_order(alice), status)
+    client.force_login(alice.user)
+    page = client.get(reverse("partner_order_detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert re.search(rf'id="action-[a-z_]+">{label}</button>', page), label
+
+
+def test_the_next_step_comes_before_the_orders_facts(as_alice, alice):
+    order = place_order(alice)
+    page = as_alice.get(reverse("partner_order_detail", args=[order.pk])).content.decode()
+    assert page.index('id="order-actions"') < page.index('class="facts"') < page.index('id="order-lines"')
+
+
+def test_pages_are_sent_gzipped_to_a_browser_that_accepts_it(as_alice, alice):
+    # when
+    page = as_alice.get(reverse("partner_order_new"), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    # then: compressed (GZipMiddleware, with its BREACH padding), and never to one that does not
+    assert page["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page["Vary"]
+    assert gzip.decompress(page.content).decode().count('name="client_request_id"') == 1
+    plain = as_alice.get(reverse("partner_order_new"))
+    assert not plain.has_header("Content-Encoding")
+    assert len(page.content) < len(plain.content) / 3

@@ -27,7 +27,7 @@ def test_the_set_password_link_of_onboarding_still_works(client, admin_user):
 @pytest.mark.parametrize(
     ("language", "text"),
     [
-        ("zh-hans", "忘记密码？请向所在县的县服务中心索取新的链接。"),
+        ("zh-hans", "忘记密码？请联系本县的项目管理员，索取新的设置密码链接。"),
         ("en", "Forgot your password? Ask your county's programme admin for a new link."),
     ],
 )

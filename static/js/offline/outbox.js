@@ -333,11 +333,42 @@
       else document.querySelector("main").prepend(section);
     }
     section.textContent = "";
-    section.appendChild(el("h2", { text: t("outbox_title") }));
-    if (queuedId && state.items.some(function (item) { return item.id === queuedId && item.state !== "sent"; })) {
-      section.appendChild(el("p", { className: "msg msg-info", id: "outbox-queued", text: t("queued") }));
+    // What still waits under "Waiting to send", what went under "Sent": a heading never
+    // says "waiting" above items that were sent.
+    var unsent = state.items.filter(function (item) { return item.state !== "sent"; });
+    var sent = state.items.filter(function (item) { return item.state === "sent"; });
+    if (unsent.length) {
+      section.appendChild(el("h2", { text: t("outbox_title"), id: "outbox-title" }));
+      if (queuedId && unsent.some(function (item) { return item.id === queuedId; })) {
+        section.appendChild(el("p", { className: "msg msg-info", id: "outbox-queued", text: t("queued") }));
+      }
+      section.appendChild(el("ul", { className: "outbox-items", id: "outbox-items" }, unsent.map(renderItem)));
     }
-    section.appendChild(el("ul", { className: "outbox-items", id: "outbox-items" }, state.items.map(renderItem)));
+    if (sent.length) {
+      section.appendChild(el("h2", { text: t("sent_title"), id: "outbox-sent-title" }));
+      section.appendChild(el("ul", { className: "outbox-items", id: "outbox-sent-items" }, sent.map(renderItem)));
+    }
+  }
+
+  // The server's list below the outbox, fetched again once items were sent: the orders
+  // just placed (and statuses just changed) show in it without a reload.
+  function refreshOrderList() {
+    if (!onOrderList) return Promise.resolve();
+    var query = new URLSearchParams(location.search);
+    query.delete("queued");
+    var url = location.pathname + (query.toString() ? "?" + query.toString() : "");
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (!html) return;
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var next = fresh.getElementById("order-list") || fresh.getElementById("no-orders");
+      var current = document.getElementById("order-list") || document.getElementById("no-orders");
+      if (next && current) {
+        current.replaceWith(document.importNode(next, true));
+        document.documentElement.dataset.orderListRefreshed = String(Date.now());
+      }
+    }).catch(function () { /* offline again: the list is refreshed on the next load */ });
   }
 
   document.addEventListener("click", function (event) {
@@ -506,9 +537,11 @@
     });
     if (!taken) return;
     idInput.value = RTStore.newId();
-    if (params.has("form")) {
-      params.set("form", idInput.value);
-      history.replaceState(history.state, "", location.pathname + "?" + params.toString());
+    // (the address as it is now: partner.js writes the form's id into it)
+    var query = new URLSearchParams(location.search);
+    if (query.has("form")) {
+      query.set("form", idInput.value);
+      history.replaceState(history.state, "", location.pathname + "?" + query.toString());
     }
   }
 
@@ -558,6 +591,7 @@
     var status = response.status;
     if (status === 200 || status === 201) {
       if (item.kind === "status" && orderPage && String(item.order.id) === orderPage[1]) state.reloadOrderPage = true;
+      state.sentSome = true;
       await RTStore.patch(uid, item.id, {
         state: "sent",
         sentAt: Date.now(),
@@ -636,6 +670,10 @@
       broadcast();
       // This order's page shows its old status and actions: show the new ones.
       if (state.reloadOrderPage) location.reload();
+      if (state.sentSome) {
+        state.sentSome = false;
+        return refreshOrderList();
+      }
     });
   }
 

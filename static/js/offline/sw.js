@@ -330,16 +330,29 @@ function allPages(url, pages) {
   });
 }
 
+function savedRecently(uid, url) {
+  return caches.open(RTStore.pagesCacheName(uid)).then(function (cache) {
+    return cache.match(pageKey(url));
+  }).then(function (saved) {
+    var at = saved ? Date.parse(saved.headers.get("X-RT-Saved-At") || "") : NaN;
+    return !isNaN(at) && Date.now() - at < WARM_EVERY_MS;
+  });
+}
+
 function warm(uid) {
   if (warming) return warming;
   function stillCurrent() {
     if (loggedOut || currentUser !== uid) throw new Error("user changed");
   }
+  // A page saved in this round already (the partner just opened it) is not fetched again.
   var pages = RT_CONFIG.pages.map(function (path) {
     var url = new URL(path, self.location.origin);
-    return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
-      stillCurrent();
-      return response.ok ? storePage(url, response) : null;
+    return savedRecently(uid, url).then(function (fresh) {
+      if (fresh) return null;
+      return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+        stillCurrent();
+        return response.ok ? storePage(url, response) : null;
+      });
     });
   });
   var villagers = allPages(RT_CONFIG.api.villagers + "?page_size=200&ordering=name").then(function (list) {

@@ -15,6 +15,14 @@
         return;
       }
       form.dataset.sending = "1";
+      // The button says it is sending ("Submitting…"): a slow network is not a dead tap.
+      // Not when the outbox took the form (offline: it is kept on the phone, not sent).
+      var submitter = event.submitter;
+      if (!event.defaultPrevented && submitter && form.dataset.sendingLabel && submitter.name !== "add_line") {
+        submitter.dataset.idleLabel = submitter.textContent;
+        submitter.textContent = form.dataset.sendingLabel;
+        submitter.setAttribute("aria-busy", "true");
+      }
       // Disable after the browser has taken the submitter's name/value into the post.
       setTimeout(function () {
         form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
@@ -26,7 +34,14 @@
   }
   function release(form) {
     form.dataset.sending = "";
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      b.disabled = false;
+      if (b.dataset.idleLabel) {
+        b.textContent = b.dataset.idleLabel;
+        delete b.dataset.idleLabel;
+        b.removeAttribute("aria-busy");
+      }
+    });
   }
   document.querySelectorAll("form[data-guard]").forEach(guard);
   // Back/forward cache: a page shown again must be usable again.
@@ -36,6 +51,33 @@
 
   var form = document.getElementById("order-form");
   if (!form) return;
+
+  // ── The form's id in the address ─────────────────────────────────────────
+  // The server renders a fresh client_request_id without a redirect; kept in the URL, a
+  // reload or the back button brings back the same id, so a form sent twice is one order.
+  var formId = form.querySelector("input[name=client_request_id]");
+  if (formId && window.history && history.replaceState) {
+    var query = new URLSearchParams(location.search);
+    if (query.get("form") !== formId.value && !query.has("outbox")) {
+      query.set("form", formId.value);
+      history.replaceState(history.state, "", location.pathname + "?" + query.toString() + location.hash);
+    }
+  }
+
+  // ── A refused form: the partner lands on the first field to correct ─────
+  function focusFirstError() {
+    if (!document.getElementById("form-errors")) return;
+    var invalid = form.querySelector("[aria-invalid=true], .errorlist ~ input, .errorlist ~ select");
+    if (!invalid) {
+      var list = form.querySelector(".errorlist");
+      var box = list && list.closest(".line-row, fieldset, .card");
+      invalid = box && box.querySelector("input:not([type=hidden]), select, textarea");
+    }
+    var target = invalid || document.getElementById("form-errors");
+    if (!invalid) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
+  }
 
   // ── Money in fen (integers), never floats ────────────────────────────────
   function toFen(text) {
@@ -217,4 +259,5 @@
   applyChannel();
   showRemoveButtons();
   recompute();
+  focusFirstError();
 })();
