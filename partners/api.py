@@ -141,9 +141,8 @@ class PartnerSerializer(serializers.ModelSerializer):
             "status_changed_at",
             "activated_at",
             "exited_at",
-            "reapplied_at",
         ]
-        read_only_fields = ["status", "applied_at", "status_changed_at", "activated_at", "exited_at", "reapplied_at"]
+        read_only_fields = ["status", "applied_at", "status_changed_at", "activated_at", "exited_at"]
 
     def get_has_login(self, partner) -> bool:
         return partner.user_id is not None
