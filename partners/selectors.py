@@ -131,8 +131,6 @@ FUNNEL_STATUSES = [
     PartnerStatus.SUSPENDED,
     PartnerStatus.EXITED,
     PartnerStatus.REJECTED,
-    PartnerStatus.FAILED,
-    PartnerStatus.WITHDRAWN,
 ]
 
 
