@@ -5,6 +5,11 @@ The page answers "thank you" whether or not the phone has applied before — say
 "already applied" would tell anyone which numbers belong to partners (a partner's login is
 their phone). The phone's owner, who may really have forgotten, learns it by SMS, which only
 they read. The admins' API (``partners.api``) keeps ``partner_apply``'s field error.
+
+Someone at an ending (rejected, failed, withdrawn, exited) applies again with the same phone:
+after their waiting period the same partner record returns to ``applied``
+(``partner_reapply``); before it nothing is taken and the SMS tells them the day they may
+apply again. The page says "thank you" in every case.
 """
 
 from __future__ import annotations
@@ -19,12 +24,26 @@ from rural_taobao.phones import normalize_phone
 from rural_taobao.throttling import AddressRateThrottle
 
 from .models import Partner, PartnerStatus
-from .services import partner_apply
+from .services import (
+    REAPPLICABLE_STATUSES,
+    PartnerTransitionError,
+    ReapplicationTooEarly,
+    partner_apply,
+    partner_reapply,
+)
 
 DUPLICATE_TEMPLATE = "application_duplicate"
 DUPLICATE_TEXT = (
     "【农村淘宝】您好，本手机号已提交过合伙人申请，无需重复申请。县服务中心审核后会与您联系；如非本人操作请忽略。"
 )
+
+TOO_EARLY_TEMPLATE = "application_too_early"
+TOO_EARLY_TEXT = "【农村淘宝】您好，本手机号的合伙人申请暂不能受理，您可于{date}起再次申请。如非本人操作请忽略。"
+
+
+def text_too_early(may_apply_on) -> str:
+    """The SMS of an application made before the waiting period ended (one segment, Chinese)."""
+    return TOO_EARLY_TEXT.format(date=f"{may_apply_on.year}年{may_apply_on.month}月{may_apply_on.day}日")
 
 
 class ApplyRateThrottle(AddressRateThrottle):
@@ -44,10 +63,12 @@ def partner_application_submit(
     motivation: str = "",
     service_point_address: str = "",
 ) -> Partner | None:
-    """A candidate's application from the public form: the new Partner, or None when the
-    phone has applied before — then its owner gets an SMS, and the caller answers exactly
-    as for a new application. Bad fields raise ValidationError for a known phone as for a
-    new one, so the errors tell nothing either."""
+    """A candidate's application from the public form: the new Partner (or the returning one,
+    applied again), or None when the application is not taken — the phone has an
+    application on its way or is a partner (SMS ``application_duplicate``), or its waiting
+    period has not ended (SMS ``application_too_early`` with the day). The caller answers
+    exactly alike in every case. Bad fields raise ValidationError for a known phone as for
+    a new one, so the errors tell nothing either."""
     phone = normalize_phone(phone)
     fields = {
         "real_name": real_name,
@@ -56,7 +77,8 @@ def partner_application_submit(
         "motivation": motivation,
         "service_point_address": service_point_address,
     }
-    if not Partner.objects.filter(phone=phone).exists():
+    known = Partner.objects.filter(phone=phone).values_list("pk", "status").first()
+    if known is None:
         try:
             return partner_apply(phone=phone, **fields)
         except ValidationError:
@@ -65,6 +87,15 @@ def partner_application_submit(
                 raise
     else:
         _check_like_a_new_application(phone=phone, **fields)
+        partner_id, status = known
+        if status in REAPPLICABLE_STATUSES:
+            try:
+                return partner_reapply(partner_id=partner_id, **fields)
+            except ReapplicationTooEarly as early:
+                notify(phone, TOO_EARLY_TEMPLATE, text_too_early(early.may_apply_on))
+                return None
+            except PartnerTransitionError:
+                pass  # a submission at the same moment took them back to applied first
     notify(phone, DUPLICATE_TEMPLATE, DUPLICATE_TEXT)
     return None
 

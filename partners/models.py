@@ -22,18 +22,24 @@ class PartnerStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     EXITED = "exited", _("Exited")
     REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed training")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # Legal onboarding transitions: from-status → the statuses it may move to.
 PARTNER_TRANSITIONS: dict[str, tuple[str, ...]] = {
     PartnerStatus.APPLIED: (PartnerStatus.REVIEWING, PartnerStatus.REJECTED),
     PartnerStatus.REVIEWING: (PartnerStatus.APPROVED, PartnerStatus.REJECTED),
-    PartnerStatus.APPROVED: (PartnerStatus.TRAINING,),
-    PartnerStatus.TRAINING: (PartnerStatus.ACTIVE,),
+    PartnerStatus.APPROVED: (PartnerStatus.TRAINING, PartnerStatus.WITHDRAWN),
+    PartnerStatus.TRAINING: (PartnerStatus.ACTIVE, PartnerStatus.FAILED, PartnerStatus.WITHDRAWN),
     PartnerStatus.ACTIVE: (PartnerStatus.SUSPENDED, PartnerStatus.EXITED),
     PartnerStatus.SUSPENDED: (PartnerStatus.ACTIVE, PartnerStatus.EXITED),
+    # The endings. From them the way back is a new application through /apply/
+    # (``partners.services.partner_reapply``), never an admin's status change.
     PartnerStatus.EXITED: (),
     PartnerStatus.REJECTED: (),
+    PartnerStatus.FAILED: (),
+    PartnerStatus.WITHDRAWN: (),
 }
 
 
@@ -69,6 +75,11 @@ class Partner(models.Model):
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     exited_at = models.DateTimeField(_("exited at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"))
+    # When the current application began, for someone who applied again after an ending
+    # (rejected, failed, withdrawn, exited); empty for a first application. Training
+    # results from before it belong to the earlier application (``training.current_application_q``).
+    # ``applied_at`` stays the first application: the funnel measures application → first activation.
+    reapplied_at = models.DateTimeField(_("applied again at"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["status_changed_at"])
 
     class Meta:
@@ -122,6 +133,10 @@ class PartnerStatusChange(models.Model):
     )
     changed_at = models.DateTimeField(_("changed at"))
     reason = models.TextField(_("reason"), blank=True)
+    # A reapplication's change (an ending → applied) keeps the details of the application it
+    # replaced: real_name, village (id and name), previous_occupation, motivation,
+    # service_point_address. Empty for every other change.
+    previous_application = models.JSONField(_("previous application"), null=True, blank=True)
 
     class Meta:
         ordering = ["changed_at", "id"]

@@ -131,6 +131,8 @@ FUNNEL_STATUSES = [
     PartnerStatus.SUSPENDED,
     PartnerStatus.EXITED,
     PartnerStatus.REJECTED,
+    PartnerStatus.FAILED,
+    PartnerStatus.WITHDRAWN,
 ]
 
 

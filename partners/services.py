@@ -7,6 +7,9 @@ timestamps) and writes the ``PartnerStatusChange`` row, all in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +27,23 @@ from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusCh
 from .training import missing_required_courses
 
 # Moves that must say why: they end or interrupt someone's work with the programme.
-REASON_REQUIRED_STATUSES = frozenset({PartnerStatus.REJECTED, PartnerStatus.SUSPENDED, PartnerStatus.EXITED})
+REASON_REQUIRED_STATUSES = frozenset(
+    {
+        PartnerStatus.REJECTED,
+        PartnerStatus.SUSPENDED,
+        PartnerStatus.EXITED,
+        PartnerStatus.FAILED,
+        PartnerStatus.WITHDRAWN,
+    }
+)
+# The endings from which the same person may apply again (``partner_reapply``): after
+# PARTNER_REAPPLY_WAIT_DAYS when the programme said no, at once when they left themselves
+# or left the programme in good order.
+REAPPLY_AFTER_WAIT_STATUSES = frozenset({PartnerStatus.REJECTED, PartnerStatus.FAILED})
+REAPPLY_AT_ONCE_STATUSES = frozenset({PartnerStatus.WITHDRAWN, PartnerStatus.EXITED})
+REAPPLICABLE_STATUSES = REAPPLY_AFTER_WAIT_STATUSES | REAPPLY_AT_ONCE_STATUSES
+# What a new application replaces; the old values stay in the reapplication's status change.
+APPLICATION_FIELDS = ("real_name", "village", "previous_occupation", "motivation", "service_point_address")
 # Moves that take the partner's login away at once (orders and income stay).
 # A suspended partner cannot log in; an exited one keeps a login that reaches only their
 # income pages and statements, for a year (partners.access.income_partner_of).
@@ -53,6 +72,15 @@ class PartnerTransitionError(Conflict):
         if self.code == "training_incomplete":
             body["missing_courses"] = [{"id": c.pk, "name": c.name} for c in self.missing_courses]
         return body
+
+
+class ReapplicationTooEarly(Conflict):
+    """A rejected or failed applicant's new application before their waiting period ended;
+    ``may_apply_on`` is the first Shanghai day it is taken."""
+
+    def __init__(self, message: str, *, may_apply_on: dt.date):
+        super().__init__(message)
+        self.may_apply_on = may_apply_on
 
 
 def _already_applied_error() -> ValidationError:
@@ -102,6 +130,79 @@ def partner_apply(
         changed_by=by_user,
         changed_at=now,
         reason="",
+    )
+    return partner
+
+
+def reapply_from(partner: Partner) -> dt.date | None:
+    """The first Shanghai day ``partner`` may apply again, or None when they cannot (they
+    are not at an ending it leads back from: rejected, failed, withdrawn, exited)."""
+    if partner.status in REAPPLY_AT_ONCE_STATUSES:
+        return timezone.localdate(partner.status_changed_at)
+    if partner.status in REAPPLY_AFTER_WAIT_STATUSES:
+        return timezone.localdate(partner.status_changed_at) + dt.timedelta(days=settings.PARTNER_REAPPLY_WAIT_DAYS)
+    return None
+
+
+@transaction.atomic
+def partner_reapply(
+    *,
+    partner_id: int,
+    real_name: str,
+    village: Village,
+    previous_occupation: str = "",
+    motivation: str = "",
+    service_point_address: str = "",
+    by_user: User | None = None,
+) -> Partner:
+    """The same person applies again after an ending: the same partner record returns to
+    ``applied`` with the new application's details; everything before stays (status
+    changes, simple_history, training results, orders, statements, the login).
+
+    Refuses with ``ReapplicationTooEarly`` before the waiting period ends and with
+    ``PartnerTransitionError`` when the partner is not at such an ending (any more)."""
+    # The lock makes two submissions at once take turns: the second finds them applied.
+    partner = Partner.objects.select_for_update().select_related("village").get(pk=partner_id)
+    may_apply_on = reapply_from(partner)
+    if may_apply_on is None:
+        raise PartnerTransitionError(
+            _("%(name)s is “%(status)s” and cannot apply again.")
+            % {"name": partner.real_name, "status": PartnerStatus(partner.status).label}
+        )
+    if timezone.localdate() < may_apply_on:
+        raise ReapplicationTooEarly(
+            _("You may apply again from %(date)s.") % {"date": may_apply_on.isoformat()}, may_apply_on=may_apply_on
+        )
+    previous = {
+        "real_name": partner.real_name,
+        "village": {"id": partner.village_id, "name": partner.village.name},
+        "previous_occupation": partner.previous_occupation,
+        "motivation": partner.motivation,
+        "service_point_address": partner.service_point_address,
+    }
+    from_status = partner.status
+    now = timezone.now()
+    partner.real_name = real_name.strip()
+    partner.village = village
+    partner.previous_occupation = previous_occupation.strip()
+    partner.motivation = motivation.strip()
+    partner.service_point_address = service_point_address.strip()
+    partner.status = PartnerStatus.APPLIED
+    partner.status_changed_at = now
+    partner.reapplied_at = now
+    partner.full_clean()
+    partner.save()
+    # An exited partner's login (kept for their income pages) rests until they are active
+    # again: activation re-enables it (``_enable_login``), orders and statements stay theirs.
+    _disable_login(partner)
+    PartnerStatusChange.objects.create(
+        partner=partner,
+        from_status=from_status,
+        to_status=PartnerStatus.APPLIED,
+        changed_by=by_user,
+        changed_at=now,
+        reason="",
+        previous_application=previous,
     )
     return partner
 
@@ -237,6 +338,8 @@ _APPLICATION_TEXTS = {
     PartnerStatus.APPROVED: "【农村淘宝】{name}您好，您的合伙人申请已通过审核，县服务中心将通知您参加培训。",
     PartnerStatus.REJECTED: "【农村淘宝】{name}您好，很抱歉，您的合伙人申请未通过，如有疑问请联系县服务中心。",
     PartnerStatus.TRAINING: "【农村淘宝】{name}您好，您已进入合伙人培训，请按县服务中心的通知参加课程。",
+    PartnerStatus.FAILED: "【农村淘宝】{name}您好，很遗憾，您未通过合伙人培训考核，如有疑问请联系县服务中心。",
+    PartnerStatus.WITHDRAWN: "【农村淘宝】{name}您好，您的合伙人申请已撤回。如想再做合伙人，可随时重新申请。",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,17 +84,32 @@ def passed_q() -> Q:
     return Q(attended=True, score__isnull=False, score__gte=F("session__course__pass_mark"))
 
 
+def current_application_q() -> Q:
+    """Results that belong to the partner's current application: all of them for a first
+    application; for someone who applied again (``Partner.reapplied_at``), those of sessions
+    held on or after the (Shanghai) day they applied again. Earlier results stay in the
+    history but do not open the gate: a course passed before a rejection, a failed
+    training or years away from the programme is taken again."""
+    return Q(partner__reapplied_at__isnull=True) | Q(
+        session__date__gte=TruncDate("partner__reapplied_at", tzinfo=timezone.get_default_timezone())
+    )
+
+
 def missing_required_courses(partner: Partner) -> list[Course]:
-    """The required courses the partner has not passed yet (in course order)."""
-    passed = TrainingResult.objects.filter(passed_q(), partner=partner, session__course=OuterRef("pk"))
+    """The required courses the partner has not passed yet in their current application (in course order)."""
+    passed = TrainingResult.objects.filter(
+        passed_q(), current_application_q(), partner=partner, session__course=OuterRef("pk")
+    )
     return list(Course.objects.filter(required=True).exclude(Exists(passed)))
 
 
 def passed_training(partners: QuerySet[Partner]) -> QuerySet[Partner]:
-    """Those of ``partners`` who passed every required course."""
+    """Those of ``partners`` who passed every required course in their current application."""
     missing = Course.objects.filter(required=True).exclude(
         Exists(
-            TrainingResult.objects.filter(passed_q(), partner=OuterRef(OuterRef("pk")), session__course=OuterRef("pk"))
+            TrainingResult.objects.filter(
+                passed_q(), current_application_q(), partner=OuterRef(OuterRef("pk")), session__course=OuterRef("pk")
+            )
         )
     )
     return partners.exclude(Exists(missing))

@@ -172,6 +172,11 @@ MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 # this many days after they exit.
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=7)
 EXITED_PARTNER_INCOME_DAYS = env.int("EXITED_PARTNER_INCOME_DAYS", default=365)
+# Someone rejected or failed in training may apply again (the same phone, through /apply/)
+# this many days after that decision; a withdrawn or exited partner at once.
+PARTNER_REAPPLY_WAIT_DAYS = env.int("PARTNER_REAPPLY_WAIT_DAYS", default=90)
+if PARTNER_REAPPLY_WAIT_DAYS < 0:
+    raise ImproperlyConfigured("PARTNER_REAPPLY_WAIT_DAYS must be 0 or a number of days")
 # The platform amount may differ from the order's total by this much (yuan) and still match.
 RECONCILIATION_TOLERANCE = env.str("RECONCILIATION_TOLERANCE", default="1.00")
 

@@ -17,7 +17,13 @@ from integrity.models import Flag
 from orders.models import Order
 from partners.models import Course, TrainingSession
 from tests.support.dates import shanghai
-from tests.support.factories import CategoryFactory, PromotionFactory, VillagerFactory
+from tests.support.factories import (
+    CategoryFactory,
+    PartnerFactory,
+    PromotionFactory,
+    VillageFactory,
+    VillagerFactory,
+)
 from tests.support.orders import make_order
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +204,28 @@ MATRIX = [
         "/api/v1/partners/{partner_a}/status/",
         lambda: {"status": "suspended", "reason": "test"},
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    # The endings of issue 17 (a partner of county A in training): with a reason, and without (400).
+    (
+        "api-partner-change-status",
+        "post",
+        "/api/v1/partners/{trainee_a}/status/",
+        lambda: {"status": "failed", "reason": "两门课不及格"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-change-status",
+        "post",
+        "/api/v1/partners/{trainee_a}/status/",
+        lambda: {"status": "withdrawn", "reason": "外出打工"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-change-status",
+        "post",
+        "/api/v1/partners/{trainee_a}/status/",
+        lambda: {"status": "withdrawn"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
     ),
     (
         "api-partner-import-file",
@@ -558,6 +586,7 @@ def objects(alice, bob, carol, dave, admin_user, county_a, county_b):
         "flag_a": flag_a.pk,
         "flag_b": flag_b.pk,
         "session_b": session_b.pk,
+        "trainee_a": PartnerFactory(status="training", village=VillageFactory(county=county_a)).pk,
     }
     return users, ids, {"village": alice.village_id}
 
