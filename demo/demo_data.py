@@ -1071,6 +1071,8 @@ MOTIVATIONS = [
 REJECTION_REASONS = ["资料不完整", "所在村已有合伙人", "场地不符合服务站要求", "面试未通过"]
 SUSPENSION_REASONS = ["连续两个月无订单", "服务站装修暂停营业", "村民投诉待核实", "合伙人外出务工"]
 EXIT_REASONS = ["个人原因退出", "外出务工", "转做其他生意", "考核未达标"]
+TRAINING_FAILURE_REASONS = ["网店运营考核未及格", "缺课两次以上", "实操考核未通过"]
+WITHDRAWAL_REASONS = ["家里农忙抽不开身", "外出务工", "找不到合适的服务站场地", "家人不同意"]
 
 # Carrier prefixes of mainland mobile numbers (all match ^1[3-9][0-9]{9}$).
 MOBILE_PREFIXES = [

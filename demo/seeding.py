@@ -118,6 +118,9 @@ STATUS_SHARES: list[tuple[str, float]] = [
     (PartnerStatus.TRAINING, 0.05),
     (PartnerStatus.REJECTED, 0.10),
 ]
+# Failed in training and withdrawn: 2 % each, taken out of the rejected share (at least
+# one of each), so the partners who were ever active are the same as without them.
+ENDING_SHARES: list[tuple[str, float]] = [(PartnerStatus.FAILED, 0.02), (PartnerStatus.WITHDRAWN, 0.02)]
 EVER_ACTIVE = (PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED, PartnerStatus.EXITED)
 
 # Orders by hour of the day (Shanghai): mornings and evenings after field work.
@@ -1079,9 +1082,13 @@ class DemoSeeder:
     def _status_counts(self) -> dict[str, int]:
         n = self.o.partners
         counts = {status: max(1, int(n * share)) for status, share in STATUS_SHARES}
+        for status, share in ENDING_SHARES:
+            counts[status] = max(1, int(n * share))
+            if counts[PartnerStatus.REJECTED] > counts[status]:
+                counts[PartnerStatus.REJECTED] -= counts[status]
         counts[PartnerStatus.ACTIVE] += n - sum(counts.values())
         if counts[PartnerStatus.ACTIVE] < 1:
-            raise SeedError("--partners must be at least 8 (one per status)")
+            raise SeedError(f"--partners must be at least {len(counts)} (one per status)")
         return counts
 
     def plan_partners(self) -> None:
@@ -1219,6 +1226,22 @@ class DemoSeeder:
                 p.add(PartnerStatus.APPLIED, applied)
                 p.add(PartnerStatus.REVIEWING, applied + rng.uniform(1, 3) * DAY)
             p.add(PartnerStatus.REJECTED, rejected_at, rng.choice(data.REJECTION_REASONS))
+        # Those who failed their training, and those who withdrew (once approved or in
+        # training), with a random stream of their own: the rest of the plan stays as it was.
+        main_rng, rng = rng, self.rng("partner-endings")
+        for status, _share in ENDING_SHARES:
+            for _ in range(counts[status]):
+                p = new(rng.choice(free_villages), status)
+                ended_at = rng.uniform(max(P - 300 * DAY, P - period), A - DAY)
+                path = pipeline[1:] if status == PartnerStatus.FAILED or rng.random() < 0.5 else pipeline[1:3]
+                t = ended_at - rng.uniform(25, 40) * DAY  # the steps take 21 days at most
+                p.add(PartnerStatus.APPLIED, t)
+                for st in path:
+                    t += rng.uniform(1, 7) * DAY
+                    p.add(st, t)
+                reasons = data.TRAINING_FAILURE_REASONS if status == PartnerStatus.FAILED else data.WITHDRAWAL_REASONS
+                p.add(status, ended_at, rng.choice(reasons))
+        rng = main_rng
 
         for p in self.partners:
             assert p.events[-1][1] == p.status, (p.status, p.events)
@@ -1394,7 +1417,7 @@ class DemoSeeder:
         )  # fmt: skip
         counts = Counter(p.status for p in self.partners)
         self.log(f"partners: {len(self.partners):,} ("
-                 + ", ".join(f"{s} {counts[s]}" for s, _share in STATUS_SHARES)
+                 + ", ".join(f"{s} {counts[s]}" for s, _share in STATUS_SHARES + ENDING_SHARES)
                  + f"), {len(change_rows):,} status changes, {len(user_objs) + 2:,} logins")  # fmt: skip
 
     def save_villagers(self) -> None:
