@@ -141,8 +141,9 @@ class PartnerSerializer(serializers.ModelSerializer):
             "status_changed_at",
             "activated_at",
             "exited_at",
+            "reapplied_at",
         ]
-        read_only_fields = ["status", "applied_at", "status_changed_at", "activated_at", "exited_at"]
+        read_only_fields = ["status", "applied_at", "status_changed_at", "activated_at", "exited_at", "reapplied_at"]
 
     def get_has_login(self, partner) -> bool:
         return partner.user_id is not None

@@ -269,12 +269,15 @@ def test_the_waiting_period_is_a_setting(village, clock, settings):
     assert partner.status == "applied"
 
 
-def test_withdrawn_applies_again_at_once(village, clock):
+def test_withdrawn_applies_again_at_once(village, clock, admin_api):
     partner = end_in("withdrawn", village=village)
     clock(shanghai(DAY0, 1, 31))  # a minute later
     apply(village)
     partner.refresh_from_db()
     assert partner.status == "applied" and partner.reapplied_at == shanghai(DAY0, 1, 31)
+    # the API shows when the current application began
+    body = admin_api.get(f"/api/v1/partners/{partner.pk}/").json()
+    assert body["status"] == "applied" and body["reapplied_at"].startswith("2025-03-01T01:31")
 
 
 def test_an_exited_partner_applies_again_at_once_keeping_orders_and_login_disabled(
