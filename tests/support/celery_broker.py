@@ -5,6 +5,8 @@ namespaced keys too, or `apply_async` quietly keeps running tasks eagerly in-pro
 
 import contextlib
 
+import kombu.pools
+
 from rural_taobao.celery import app as celery_app
 
 KEYS = {
@@ -37,3 +39,7 @@ def _forget_connections():
     celery_app.amqp._producer_pool = None
     celery_app._backend_cache = None
     celery_app._local.__dict__.pop("backend", None)
+    # kombu keeps producer pools in a process-wide registry keyed by the broker URL: one
+    # closed above (or by an earlier test) would be handed out again ("Acquire on closed
+    # pool") to code that calls .delay() itself, as the live server's views do.
+    kombu.pools.reset()
