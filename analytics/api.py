@@ -2,7 +2,7 @@
 
 The same selectors as the pages: ``counties_visible_to`` scopes every endpoint (a county
 outside it is 404), ``county_dashboard`` computes the dashboard, ``PeriodForm`` validates
-``from``/``to``, ``RankingFilter`` filters and orders the billion-yuan ranking. Admins and
+``from``/``to``, ``RankingFilter`` filters and orders the 亿元淘宝县 (¥100-million Taobao county) ranking. Admins and
 county staff use these endpoints; partners get 403. Reads run on the read replica when
 one is configured.
 
@@ -201,14 +201,25 @@ class TopPartnerSerializer(serializers.Serializer):
 
 
 class BillionYuanSerializer(serializers.Serializer):
-    trailing_12m_sales = MoneyField()
-    progress = serializers.SerializerMethodField(help_text="Share of 1,000,000,000 yuan reached, e.g. 0.4321.")
+    """The 亿元淘宝县 measure (the field names stay "billion_yuan"; the mark is ¥100,000,000)."""
+
+    trailing_12m_sales = MoneyField(
+        help_text="Online sales over the trailing 12 months: the farm-produce channel net of returns, or for a "
+        "month with an imported official figure (网络零售额), that figure."
+    )
+    threshold = MoneyField(help_text="The 亿元淘宝县 mark in yuan (settings.TAOBAO_COUNTY_THRESHOLD_YUAN).")
+    progress = serializers.SerializerMethodField(help_text="Share of the mark (¥100,000,000) reached, e.g. 0.4321.")
+    trailing_12m_purchases = MoneyField(
+        help_text="Assisted purchases, net, same 12 months: beside the measure, not in it."
+    )
+    trailing_12m_procurement = MoneyField(help_text="Government procurement, net, same 12 months: not in the measure.")
+    official_months = serializers.IntegerField(help_text="Months of the 12 counted from official figures.")
     national_rank = serializers.IntegerField(allow_null=True)
     provincial_rank = serializers.IntegerField(allow_null=True)
     projection = serializers.ChoiceField(
         source="status",
         choices=["reached", "projected", "not_at_current_growth"],
-        help_text="reached: a billion-yuan county; projected: see projected_month; not_at_current_growth: "
+        help_text="reached: a ¥100-million Taobao county; projected: see projected_month; not_at_current_growth: "
         "its 12-month sales do not grow (or have no prior year).",
     )
     projected_month = serializers.SerializerMethodField(
@@ -261,7 +272,11 @@ class RankingSerializer(serializers.Serializer):
     growth = serializers.DecimalField(
         max_digits=24, decimal_places=4, allow_null=True, help_text="Trailing 12 months over the 12 before."
     )
-    is_billion_yuan = serializers.BooleanField()
+    is_billion_yuan = serializers.BooleanField(
+        help_text="Trailing 12-month online sales reach ¥100,000,000 (亿元淘宝县)."
+    )
+    trailing_12m_purchases = MoneyField(help_text="Assisted purchases, net: beside the measure, not in it.")
+    trailing_12m_procurement = MoneyField(help_text="Government procurement, net: not in the measure.")
     as_of = serializers.DateField()
 
 
@@ -349,7 +364,7 @@ class CountyViewSet(ReplicaReadsMixin, mixins.ListModelMixin, viewsets.GenericVi
     @extend_schema(
         summary="The county dashboard",
         description="Totals of the period and of the previous period of the same length, daily figures, "
-        "sales by category and channel, villages, the top 10 partners by net sales, billion-yuan progress "
+        "sales by category and channel, villages, the top 10 partners by net sales, 亿元淘宝县 (¥100-million) progress "
         "and when the figures were computed. Reads the nightly rollups only.",
         parameters=PERIOD_PARAMETERS,
         filters=False,
@@ -372,8 +387,8 @@ class CountyViewSet(ReplicaReadsMixin, mixins.ListModelMixin, viewsets.GenericVi
 
 @extend_schema_view(
     get=extend_schema(
-        summary="The billion-yuan county ranking",
-        description="Counties by net sales in the last 12 months (from the nightly county summary). Admins see "
+        summary="The ¥100-million Taobao county (亿元淘宝县) ranking",
+        description="Counties by online sales in the last 12 months: farm produce, or the official monthly figure where imported (from the nightly county summary). Admins see "
         "every county, county staff their own counties with their national ranks. Filters: province (code), "
         "region, poverty=true|false, billion_yuan=true|false; ordering: rank, trailing_12m_sales, "
         "year_to_date_sales, growth, code, province (prefix - for descending).",
@@ -386,7 +401,7 @@ class CountyViewSet(ReplicaReadsMixin, mixins.ListModelMixin, viewsets.GenericVi
             OpenApiParameter(name, OpenApiTypes.STR, enum=["true", "false"], description=description)
             for name, description in (
                 ("poverty", "true: only national poverty counties; false: only the others."),
-                ("billion_yuan", "true: only billion-yuan counties; false: only the others."),
+                ("billion_yuan", "true: only ¥100-million Taobao counties; false: only the others."),
             )
         ],
     )

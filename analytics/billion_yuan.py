@@ -1,7 +1,10 @@
-"""The 亿元淘宝县 measure: each county's trailing-12-month sales against the mark, its
-projection at current growth, the programme's headline counts and the ranking.
+"""The 亿元淘宝县 measure: each county's trailing-12-month online sales (what it sells:
+farm produce, or the official monthly figure where imported) against the mark
+(``settings.TAOBAO_COUNTY_THRESHOLD_YUAN``, ¥100 million), its projection at current
+growth, the programme's headline counts and the ranking.
 
-Reads the nightly county summary (``CountySummary``) only.
+Reads the nightly county summary (``CountySummary``) only. The Python names and the
+API keep "billion_yuan" (a contract); what they measure is the ¥1亿 mark.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from rural_taobao.dates import add_months
 from .models import (
     CountySummary,
 )
-from .rollups import BILLION_YUAN
+from .rollups import taobao_county_threshold
 
 ZERO = Decimal("0.00")
 MIDWEST_REGIONS = (Region.CENTRAL, Region.WEST)
@@ -32,7 +35,8 @@ MAX_PROJECTION_MONTHS = 1200
 
 @dataclass
 class BillionYuanProgress:
-    """Trailing-12-month net sales against one billion yuan, and when the county gets there."""
+    """Trailing-12-month online sales against the ¥100-million mark, and when the county
+    gets there; purchases and procurement beside them (not in them)."""
 
     trailing_12m_sales: Decimal
     prior_12m_sales: Decimal
@@ -43,10 +47,17 @@ class BillionYuanProgress:
     status: str  # "reached", "projected" or "not_at_current_growth"
     projected_month: dt.date | None = None
     months_to_go: int | None = None
+    trailing_12m_purchases: Decimal = ZERO
+    trailing_12m_procurement: Decimal = ZERO
+    official_months: int = 0
+
+    @property
+    def threshold(self) -> Decimal:
+        return taobao_county_threshold()
 
     @property
     def progress(self) -> float:
-        return float(self.trailing_12m_sales / BILLION_YUAN)
+        return float(self.trailing_12m_sales / taobao_county_threshold())
 
     @property
     def progress_percent(self) -> float:
@@ -71,16 +82,17 @@ def billion_yuan_projection(
     """(status, projected month, months from ``as_of``) at the county's current 12-month growth.
 
     Growth g = trailing 12 months / the 12 months before. Growing by g a year, sales
-    t reach 1e9 after m = ceil(12 · ln(1e9 / t) / ln g) months. No growth (g ≤ 1), no
-    prior year or no sales at all: "not at current growth".
+    t reach the mark M (¥1亿) after m = ceil(12 · ln(M / t) / ln g) months. No growth
+    (g ≤ 1), no prior year or no sales at all: "not at current growth".
     """
     t12, p12 = Decimal(trailing_12m), Decimal(prior_12m)
-    if t12 >= BILLION_YUAN:
+    mark = taobao_county_threshold()
+    if t12 >= mark:
         return "reached", None, 0
     if t12 <= 0 or p12 <= 0 or t12 <= p12:
         return "not_at_current_growth", None, None
     growth = float(t12 / p12)
-    exact = 12 * math.log(float(BILLION_YUAN / t12)) / math.log(growth)
+    exact = 12 * math.log(float(mark / t12)) / math.log(growth)
     # A whole number of months computed in floating point may come out a hair above it.
     months = math.ceil(exact - 1e-9)
     if months > MAX_PROJECTION_MONTHS:
@@ -104,6 +116,9 @@ def billion_yuan_progress(summary: CountySummary | None) -> BillionYuanProgress:
         status=status,
         projected_month=month,
         months_to_go=months,
+        trailing_12m_purchases=summary.trailing_12m_purchases,
+        trailing_12m_procurement=summary.trailing_12m_procurement,
+        official_months=summary.official_months,
     )
 
 
@@ -117,7 +132,7 @@ def county_summary(county: County) -> CountySummary | None:
 
 @dataclass
 class Headline:
-    """The programme's way of counting: billion-yuan counties, how many in the Midwest
+    """The programme's way of counting: ¥100-million (亿元) Taobao counties, how many in the Midwest
     (central and west regions), how many national poverty counties among them."""
 
     billion_yuan_counties: int
@@ -126,6 +141,10 @@ class Headline:
     provinces: int
     counties: int
     as_of: dt.date | None
+
+    @property
+    def threshold(self) -> Decimal:
+        return taobao_county_threshold()
 
 
 def billion_yuan_headline() -> Headline:
@@ -165,7 +184,7 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 
 class RankingFilter(django_filters.FilterSet):
-    """Filters and ordering of the billion-yuan ranking: the national page and
+    """Filters and ordering of the 亿元淘宝县 ranking: the national page and
     ``GET /api/v1/rankings/billion-yuan/`` use this one definition."""
 
     province = django_filters.ModelChoiceFilter(
@@ -190,8 +209,8 @@ class RankingFilter(django_filters.FilterSet):
         field_name="is_billion_yuan",
         choices=BOOLEAN_CHOICES,
         coerce=_true,
-        label=_("Billion-yuan counties"),
-        help_text=_("true: only billion-yuan counties; false: only the others."),
+        label=_("¥100-million Taobao counties"),
+        help_text=_("true: only ¥100-million Taobao counties (亿元淘宝县); false: only the others."),
     )
     ordering = NullsLastOrderingFilter(
         fields=(
@@ -224,7 +243,7 @@ class RankingFilter(django_filters.FilterSet):
 
 
 def ranking_queryset(user) -> QuerySet[CountySummary]:
-    """The billion-yuan ranking rows the user may see: every county for admins, their own
+    """The 亿元淘宝县 ranking rows the user may see: every county for admins, their own
     counties (with their national ranks) for county staff. Best first."""
     growth = Case(
         When(prior_12m_sales__gt=0, then=F("trailing_12m_sales") / F("prior_12m_sales")),
@@ -240,7 +259,7 @@ def ranking_queryset(user) -> QuerySet[CountySummary]:
 
 
 def county_sales_so_far(county: County) -> tuple[Decimal, Decimal, float | None]:
-    """(this year's net sales, the yearly target, share of the target reached)."""
+    """(this year's online sales, the yearly target, share of the target reached)."""
     summary = county_summary(county)
     sales = summary.year_to_date_sales if summary else ZERO
     target = county.yearly_sales_target or ZERO

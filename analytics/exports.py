@@ -219,7 +219,7 @@ def national_table(name: str, *, dashboard: NationalDashboard | None = None, ran
                 _("Trailing 12-month sales (yuan)"),
                 _("The 12 months before (yuan)"),
                 _("Sales this year (yuan)"),
-                _("Billion-yuan county"),
+                _("¥100-million Taobao county"),
             ],
             (
                 [

@@ -240,16 +240,26 @@ class NationalDay(DayRollup):
 
 
 class CountySummary(models.Model):
-    """Per county, as of the last rolled-up day: trailing-12-month net sales and ranks."""
+    """Per county, as of the last rolled-up day: trailing-12-month online sales and ranks.
+
+    A county's online sales are what it sells: its farm-produce channel, net of returns,
+    except in a month with an official figure (``CountyOnlineRetailMonth``), which
+    counts instead of the channel's."""
 
     county = models.OneToOneField(County, on_delete=models.CASCADE, primary_key=True, related_name="summary")
     as_of = models.DateField()
     trailing_12m_sales = _rollup_amount(_("trailing 12-month sales"))
     prior_12m_sales = _rollup_amount(_("the 12 months before"))
     year_to_date_sales = _rollup_amount(_("sales this year"))
-    is_billion_yuan = models.BooleanField(default=False)
+    is_billion_yuan = models.BooleanField(default=False)  # at least TAOBAO_COUNTY_THRESHOLD_YUAN (¥1亿)
     national_rank = models.IntegerField(null=True)
     provincial_rank = models.IntegerField(null=True)
+    # Shown beside the online sales, never in them: what villagers bought (assisted
+    # purchases) and government procurement, net, over the same trailing 12 months.
+    trailing_12m_purchases = _rollup_amount(_("trailing 12-month purchases"))
+    trailing_12m_procurement = _rollup_amount(_("trailing 12-month procurement"))
+    # Months of the trailing 12 whose official online-retail figure replaced the channel's.
+    official_months = models.IntegerField(default=0)
 
     class Meta:
         db_table = "counties_countysummary"
@@ -259,6 +269,31 @@ class CountySummary(models.Model):
 
     def __str__(self):
         return f"{self.county_id} as of {self.as_of}"
+
+
+class CountyOnlineRetailMonth(models.Model):
+    """The official monthly online retail sales (网络零售额) a county government publishes,
+    imported from a file (``import_county_online_sales``). For its month it replaces the
+    farm-produce channel in the county's online sales."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="online_retail_months")
+    month = models.DateField(help_text=_("The first day of the month."))
+    online_retail_sales = money_field(verbose_name=_("online retail sales"))
+    imported_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(_("source file"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("official county online retail month")
+        verbose_name_plural = _("official county online retail months")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "month"], name="county_online_retail_month_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="county_online_retail_month_first_day"),
+            models.CheckConstraint(condition=Q(online_retail_sales__gte=0), name="county_online_retail_not_negative"),
+        ]
+        indexes = [models.Index(fields=["month"], name="county_online_retail_month_idx")]
+
+    def __str__(self):
+        return f"{self.county_id} {self.month:%Y-%m}"
 
 
 class RollupRunStatus(models.TextChoices):

@@ -19,17 +19,21 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, DecimalField, F, Sum, When
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from counties.models import County
 from integrity.checks import check_day
 from integrity.models import Flag, FlagStatus
-from orders.models import Order, OrderLine
+from orders.models import Channel, Order, OrderLine
 from orders.reconciliation import reconcile_orders
 from rural_taobao import dates
+from rural_taobao.money import CENT, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 from . import settlement
 from .models import (
@@ -38,6 +42,7 @@ from .models import (
     CountyCategoryChannelDay,
     CountyCategoryChannelMonth,
     CountyDay,
+    CountyOnlineRetailMonth,
     CountySummary,
     NationalDay,
     PartnerDailyIncome,
@@ -51,8 +56,8 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-# The 亿元淘宝县 mark the county summary and the ranking measure against (yuan).
-BILLION_YUAN = Decimal(1_000_000_000)
+ZERO = Decimal("0.00")
+
 # Any constant shared by every process that runs rollups (pg_try_advisory_lock key).
 ADVISORY_LOCK_KEY = 7_232_015
 STALE_RUN_AFTER = dt.timedelta(hours=6)
@@ -406,43 +411,138 @@ def rollup_day(day: dt.date) -> int:
     return rows
 
 
-# ── the county summary: trailing 12 months and ranks ────────────────────────
+# ── the county summary: trailing 12 months of online sales and ranks ───────
+#
+# A 淘宝县's sales are what the county sells online: its farm-produce channel, net of
+# returns. Where the county government publishes its monthly online retail figure
+# (CountyOnlineRetailMonth), that figure counts for the month instead of the channel's;
+# a month cut by a window's edge counts the share of its days inside the window.
+# Assisted purchases and procurement are kept beside the measure, never in it.
+
+
+def taobao_county_threshold() -> Decimal:
+    """The 亿元淘宝县 mark in yuan (``settings.TAOBAO_COUNTY_THRESHOLD_YUAN``, ¥1亿)."""
+    return Decimal(settings.TAOBAO_COUNTY_THRESHOLD_YUAN)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Days after ``after`` up to and including ``through``."""
+
+    after: dt.date
+    through: dt.date
+
+    def days_of_month(self, month: dt.date) -> int:
+        first = max(month, self.after + dt.timedelta(days=1))
+        last = min(dates.next_month(month) - dt.timedelta(days=1), self.through)
+        return max((last - first).days + 1, 0)
+
+
+def summary_windows(as_of: dt.date) -> tuple[_Window, _Window, _Window]:
+    """(trailing 12 months, the 12 months before, this year) as of a day."""
+    t12_from = as_of - dt.timedelta(days=365)
+    return (
+        _Window(t12_from, as_of),
+        _Window(as_of - dt.timedelta(days=730), t12_from),
+        _Window(as_of.replace(month=1, day=1) - dt.timedelta(days=1), as_of),
+    )
+
+
+def _official_share(figure: Decimal, month: dt.date, window: _Window) -> Decimal:
+    days_in_month = (dates.next_month(month) - month).days
+    return (figure * window.days_of_month(month) / days_in_month).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _ranks(values: dict[int, Decimal]) -> dict[int, int]:
+    """SQL's RANK() over the values, best first: ties share a rank, the next one skips."""
+    ordered = sorted(values.values(), reverse=True)
+    first_place: dict[Decimal, int] = {}
+    for place, value in enumerate(ordered, start=1):
+        first_place.setdefault(value, place)
+    return {key: first_place[value] for key, value in values.items()}
+
+
+def county_online_sales(as_of: dt.date) -> dict[int, dict]:
+    """Per county id: trailing-12-month, prior-12-month and year-to-date online sales,
+    the purchases and procurement beside them and the official months used."""
+    windows = summary_windows(as_of)
+    t12, p12, ytd = windows
+    net = F("sales") - F("returns")
+    money: DecimalField = DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+
+    def within(window: _Window):
+        return Sum(Case(When(day__gt=window.after, day__lte=window.through, then=net), default=0, output_field=money))
+
+    # One GROUP BY over two years of the county × category × channel days: per county,
+    # channel and month, the net sales inside each window.
+    channel_months = (
+        CountyCategoryChannelDay.objects.filter(day__gt=p12.after, day__lte=as_of)
+        .annotate(month=TruncMonth("day"))
+        .values("county_id", "channel", "month")
+        .annotate(t12=within(t12), p12=within(p12), ytd=within(ytd))
+    )
+    official = {
+        (county_id, month): figure
+        for county_id, month, figure in CountyOnlineRetailMonth.objects.filter(
+            month__gte=dates.month_start(p12.after + dt.timedelta(days=1)), month__lte=as_of
+        ).values_list("county_id", "month", "online_retail_sales")
+    }
+    figures: dict[int, dict] = {
+        county_id: {"t12": ZERO, "p12": ZERO, "ytd": ZERO, "purchases": ZERO, "procurement": ZERO, "official": 0}
+        for county_id in County.objects.values_list("pk", flat=True)
+    }
+    for row in channel_months:
+        county = figures.get(row["county_id"])
+        if county is None:
+            continue
+        if row["channel"] == Channel.ASSISTED_PURCHASE:
+            county["purchases"] += row["t12"]
+        elif row["channel"] == Channel.GOVERNMENT_PROCUREMENT:
+            county["procurement"] += row["t12"]
+        elif row["channel"] == Channel.FARM_PRODUCE and (row["county_id"], row["month"]) not in official:
+            for key in ("t12", "p12", "ytd"):
+                county[key] += row[key]
+    for (county_id, month), figure in official.items():
+        county = figures.get(county_id)
+        if county is None:
+            continue
+        for key, window in zip(("t12", "p12", "ytd"), windows, strict=True):
+            county[key] += _official_share(figure, month, window)
+        if t12.days_of_month(month):
+            county["official"] += 1
+    return figures
 
 
 def refresh_county_summary(as_of: dt.date) -> int:
-    """Trailing-12-month net sales per county as of a day, the billion-yuan flag and
-    national and provincial ranks (reads CountyDay: counties × two years of days)."""
-    t12_from = as_of - dt.timedelta(days=365)
-    p12_from = as_of - dt.timedelta(days=730)
-    year_from = as_of.replace(month=1, day=1) - dt.timedelta(days=1)
-    summary = CountySummary._meta.db_table
-    county_day = CountyDay._meta.db_table
-    counties = County._meta.db_table
-    a, t, p, y = (_day_param(x) for x in (as_of, t12_from, p12_from, year_from))
-    with transaction.atomic(), connection.cursor() as cursor, _tuned_for_rollups(cursor):
-        cursor.execute(f"DELETE FROM {summary}")  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
-        return _execute(
-            cursor,
-            f"""
-            INSERT INTO {summary}
-                (county_id, as_of, trailing_12m_sales, prior_12m_sales, year_to_date_sales, is_billion_yuan,
-                 national_rank, provincial_rank)
-            SELECT c.id, %s, COALESCE(x.t12, 0), COALESCE(x.p12, 0), COALESCE(x.ytd, 0),
-                   COALESCE(x.t12, 0) >= {int(BILLION_YUAN)},
-                   RANK() OVER (ORDER BY COALESCE(x.t12, 0) DESC),
-                   RANK() OVER (PARTITION BY c.province_id ORDER BY COALESCE(x.t12, 0) DESC)
-              FROM {counties} c
-              LEFT JOIN (
-                    SELECT county_id,
-                           SUM(CASE WHEN day > %s THEN sales - returns ELSE 0 END) AS t12,
-                           SUM(CASE WHEN day <= %s THEN sales - returns ELSE 0 END) AS p12,
-                           SUM(CASE WHEN day > %s THEN sales - returns ELSE 0 END) AS ytd
-                      FROM {county_day}
-                     WHERE day > %s AND day <= %s
-                     GROUP BY county_id) x ON x.county_id = c.id
-            """,  # nosec B608  # table names from model _meta and fixed temp-table names; values bound as %s
-            [a, t, t, y, p, a],
+    """Trailing-12-month online sales per county as of a day, the 亿元淘宝县 flag and
+    national and provincial ranks; replaces every row in one transaction."""
+    figures = county_online_sales(as_of)
+    threshold = taobao_county_threshold()
+    provinces = dict(County.objects.values_list("pk", "province_id"))
+    national = _ranks({county_id: f["t12"] for county_id, f in figures.items()})
+    provincial: dict[int, int] = {}
+    for province_id in set(provinces.values()):
+        provincial |= _ranks({c: figures[c]["t12"] for c, p in provinces.items() if p == province_id and c in figures})
+    rows = [
+        CountySummary(
+            county_id=county_id,
+            as_of=as_of,
+            trailing_12m_sales=f["t12"],
+            prior_12m_sales=f["p12"],
+            year_to_date_sales=f["ytd"],
+            is_billion_yuan=f["t12"] >= threshold,
+            national_rank=national[county_id],
+            provincial_rank=provincial[county_id],
+            trailing_12m_purchases=f["purchases"],
+            trailing_12m_procurement=f["procurement"],
+            official_months=f["official"],
         )
+        for county_id, f in figures.items()
+    ]
+    with transaction.atomic():
+        CountySummary.objects.all().delete()
+        CountySummary.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 # ── runs: lock, record, days ─────────────────────────────────────────────────

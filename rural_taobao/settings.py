@@ -177,6 +177,9 @@ EXITED_PARTNER_INCOME_DAYS = env.int("EXITED_PARTNER_INCOME_DAYS", default=365)
 PARTNER_REAPPLY_WAIT_DAYS = env.int("PARTNER_REAPPLY_WAIT_DAYS", default=90)
 if PARTNER_REAPPLY_WAIT_DAYS < 0:
     raise ImproperlyConfigured("PARTNER_REAPPLY_WAIT_DAYS must be 0 or a number of days")
+# 亿元淘宝县: a county whose yearly online retail sales reach 一亿元 (¥100,000,000). The
+# county summary, the ranking, the projection and the national headline measure against it.
+TAOBAO_COUNTY_THRESHOLD_YUAN = 100_000_000
 # The platform amount may differ from the order's total by this much (yuan) and still match.
 RECONCILIATION_TOLERANCE = env.str("RECONCILIATION_TOLERANCE", default="1.00")
 

@@ -189,9 +189,9 @@ def ranking(county_a, county_b):
     sichuan = ProvinceFactory(code="51", name="四川省", name_en="Sichuan", region="west")
     pixian = CountyFactory(code="510124", name="郫县", province=sichuan, is_poverty_county=True)
     rows = [
-        (pixian, "1500000000", "1000000000", 1, 1),
-        (county_b, "1200000000", "0", 2, 1),
-        (county_a, "800000000", "400000000", 3, 1),
+        (pixian, "150000000", "100000000", 1, 1),
+        (county_b, "120000000", "0", 2, 1),
+        (county_a, "80000000", "40000000", 3, 1),
     ]
     for county, t12, p12, rank, provincial in rows:
         CountySummary.objects.create(
@@ -199,7 +199,7 @@ def ranking(county_a, county_b):
             as_of=dt.date(2025, 6, 30),
             trailing_12m_sales=Decimal(t12),
             prior_12m_sales=Decimal(p12),
-            is_billion_yuan=Decimal(t12) >= 10**9,
+            is_billion_yuan=Decimal(t12) >= 10**8,
             national_rank=rank,
             provincial_rank=provincial,
         )
@@ -227,7 +227,7 @@ def test_the_ranking_filters_and_orders(admin_user, ranking, county_a, county_b)
     assert codes(ordering="-growth") == [county_a.code, ranking.code, county_b.code]
     assert codes(ordering="growth") == [ranking.code, county_a.code, county_b.code]
     row = client.get(url, {"province": "41"}).json()["results"][0]
-    assert row["trailing_12m_sales"] == "800000000.00" and row["growth"] == "2.0000" and row["national_rank"] == 3
+    assert row["trailing_12m_sales"] == "80000000.00" and row["growth"] == "2.0000" and row["national_rank"] == 3
 
 
 @pytest.mark.parametrize(

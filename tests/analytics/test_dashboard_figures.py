@@ -208,19 +208,22 @@ AS_OF = dt.date(2025, 6, 30)
 @pytest.mark.parametrize(
     ("t12", "p12", "status", "month", "months"),
     [
-        # 500 m growing ×2 a year: one year to double → June 2026
-        ("500000000", "250000000", "projected", dt.date(2026, 6, 1), 12),
-        # 800 m at ×1.25: ln(1.25)/ln(1.25) = 1 year
-        ("800000000", "640000000", "projected", dt.date(2026, 6, 1), 12),
-        # 900 m at ×1.5: 12·ln(1.111)/ln(1.5) = 3.12 → 4 months
-        ("900000000", "600000000", "projected", dt.date(2025, 10, 1), 4),
-        # 100 m at ×1.1: 12·ln(10)/ln(1.1) = 289.9 → 290 months
-        ("100000000", "90909090.91", "projected", dt.date(2049, 8, 1), 290),
-        ("1000000000", "500000000", "reached", None, 0),
-        ("1500000000", "2000000000", "reached", None, 0),
-        ("500000000", "500000000", "not_at_current_growth", None, None),
-        ("400000000", "500000000", "not_at_current_growth", None, None),
-        ("400000000", "0", "not_at_current_growth", None, None),
+        # The mark is ¥1亿 (100 000 000). 50 m growing ×2 a year: one year to double → June 2026
+        ("50000000", "25000000", "projected", dt.date(2026, 6, 1), 12),
+        # 80 m at ×1.25: ln(1.25)/ln(1.25) = 1 year
+        ("80000000", "64000000", "projected", dt.date(2026, 6, 1), 12),
+        # 90 m at ×1.5: 12·ln(1.111)/ln(1.5) = 3.12 → 4 months
+        ("90000000", "60000000", "projected", dt.date(2025, 10, 1), 4),
+        # 10 m at ×1.1: 12·ln(10)/ln(1.1) = 289.9 → 290 months
+        ("10000000", "9090909.09", "projected", dt.date(2049, 8, 1), 290),
+        ("100000000", "50000000", "reached", None, 0),
+        ("150000000", "200000000", "reached", None, 0),
+        # ¥999,999,999 was "not yet" against the old ¥10亿 mark: it is far past ¥1亿
+        ("999999999", "900000000", "reached", None, 0),
+        ("99999999.99", "200000000", "not_at_current_growth", None, None),
+        ("50000000", "50000000", "not_at_current_growth", None, None),
+        ("40000000", "50000000", "not_at_current_growth", None, None),
+        ("40000000", "0", "not_at_current_growth", None, None),
         ("0", "0", "not_at_current_growth", None, None),
         # growing by a hair: more than a century away is no projection
         ("1000", "999.99", "not_at_current_growth", None, None),
@@ -235,13 +238,15 @@ def test_billion_yuan_projection(t12, p12, status, month, months):
 
 
 def test_billion_yuan_progress_on_the_dashboard(county_a, carol, client):
-    # given a crafted summary: 600 m, growing ×1.2, 3rd nationally, 1st in its province
+    # given a crafted summary: 60 m, growing ×1.2, 3rd nationally, 1st in its province
     CountySummary.objects.create(
         county=county_a,
         as_of=AS_OF,
-        trailing_12m_sales=Decimal("600000000"),
-        prior_12m_sales=Decimal("500000000"),
-        year_to_date_sales=Decimal("300000000"),
+        trailing_12m_sales=Decimal("60000000"),
+        prior_12m_sales=Decimal("50000000"),
+        year_to_date_sales=Decimal("30000000"),
+        trailing_12m_purchases=Decimal("1234.50"),
+        trailing_12m_procurement=Decimal("129000"),
         national_rank=3,
         provincial_rank=1,
     )
@@ -256,7 +261,11 @@ def test_billion_yuan_progress_on_the_dashboard(county_a, carol, client):
     html = response.content.decode()
     assert 'data-status="projected"' in html
     assert "In 2028-04 at its current 12-month growth (in 34 months)" in html
-    assert "¥600,000,000.00 in the last 12 months: 60.00% of ¥1,000,000,000." in html
+    assert "¥60,000,000.00 of online sales in the last 12 months: 60.00% of ¥100,000,000." in html
+    assert "¥1,000,000,000" not in html and "Billion" not in html and "billion yuan" not in html
+    # purchases and procurement beside the measure, not in it
+    assert '<dd id="billion-purchases">¥1,234.50</dd>' in html
+    assert '<dd id="billion-procurement">¥129,000.00</dd>' in html
     assert '<dd id="national-rank">#3</dd>' in html
 
 

@@ -460,6 +460,14 @@ def test_procurement_orders_earn_the_procurement_rate_and_no_tier(world):
 def test_county_summary_ranks_and_billion_flag(world, county_a, county_b):
     alice, bob, _ = world["partners"]
     day = TODAY - dt.timedelta(days=10)
+    # A's farm produce reaches the ¥1亿 mark exactly; its procurement and purchases do not count.
+    make_order(
+        partner=alice,
+        villager=world["villagers"][0],
+        channel="farm_produce",
+        lines=[(world["categories"][0], 1000, Decimal("100000.00"))],
+        paid_at=shanghai(day),
+    )
     make_order(
         partner=alice,
         villager=world["villagers"][0],
@@ -467,26 +475,36 @@ def test_county_summary_ranks_and_billion_flag(world, county_a, county_b):
         lines=[(world["categories"][0], 1000, Decimal("1000000.00"))],
         paid_at=shanghai(day),
     )
+    # B bought a lot (assisted purchase) and sold ¥100 of farm produce.
     make_order(
         partner=bob,
         villager=world["villagers"][3],
+        lines=[(world["categories"][0], 1, Decimal("200000000.00"))],
+        paid_at=shanghai(day),
+    )
+    make_order(
+        partner=bob,
+        villager=world["villagers"][3],
+        channel="farm_produce",
         lines=[(world["categories"][0], 1, Decimal("100.00"))],
         paid_at=shanghai(day),
     )
     rollups.run_rollups([day], trigger="test")
     a, b = CountySummary.objects.get(county=county_a), CountySummary.objects.get(county=county_b)
     assert (a.trailing_12m_sales, a.is_billion_yuan, a.national_rank, a.provincial_rank) == (
-        Decimal("1000000000.00"),
+        Decimal("100000000.00"),
         True,
         1,
         1,
     )
+    assert (a.trailing_12m_procurement, a.trailing_12m_purchases) == (Decimal("1000000000.00"), 0)
     assert (b.trailing_12m_sales, b.is_billion_yuan, b.national_rank, b.provincial_rank) == (
         Decimal("100.00"),
         False,
         2,
         1,
     )
+    assert b.trailing_12m_purchases == Decimal("200000000.00")
     assert a.as_of == TODAY - dt.timedelta(days=1)
 
 

@@ -4,7 +4,7 @@ Python, independently of the SQL, and a snapshot of every table to compare two r
 ``expected_figures()`` and ``actual_figures()`` return the same keys, one per rollup
 table: county day, category × channel day and month, village day, buyers of the day and
 the month, promotion day (buyers included), province day, national day, partner income
-and the county summary (trailing 12 months, billion-yuan flag, ranks)."""
+and the county summary (trailing 12 months of online sales, the 亿元淘宝县 flag, ranks)."""
 
 import datetime as dt
 from collections import defaultdict
@@ -16,6 +16,7 @@ from analytics.models import (
     CountyCategoryChannelDay,
     CountyCategoryChannelMonth,
     CountyDay,
+    CountyOnlineRetailMonth,
     CountySummary,
     MonthlyStatement,
     NationalDay,
@@ -31,7 +32,8 @@ from partners.models import CommissionRate, ProcurementRate
 from rural_taobao import dates
 from tests.support.dates import SHANGHAI
 
-BILLION = Decimal(1_000_000_000)
+# The 亿元淘宝县 mark, written out here (not read from the code under test): ¥1亿.
+THRESHOLD = Decimal(100_000_000)
 CENT = Decimal("0.01")
 
 
@@ -67,19 +69,41 @@ def _commission(order, lines, paid_day, books) -> Decimal:
     return total
 
 
-def _summary(county_day: dict, as_of: dt.date) -> dict:
-    """The county summary as of a day from the recomputed county days."""
+def _official_part(figure: Decimal, month: dt.date, after: dt.date, through: dt.date) -> tuple[Decimal, int]:
+    """The share of an official month's figure falling in the days (after, through], day by day."""
+    days = [month + dt.timedelta(days=i) for i in range(31) if (month + dt.timedelta(days=i)).month == month.month]
+    inside = sum(1 for day in days if after < day <= through)
+    return (figure * inside / len(days)).quantize(CENT, rounding=ROUND_HALF_UP), inside
+
+
+def _summary(category: dict, as_of: dt.date) -> dict:
+    """The county summary as of a day: online sales are the farm-produce channel's net
+    sales, except in a month with an official figure, which counts instead (its share of
+    days inside each window); purchases and procurement are kept beside."""
     t12_from, p12_from = as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=730)
     year_from = as_of.replace(month=1, day=1) - dt.timedelta(days=1)
+    windows = [(t12_from, as_of), (p12_from, t12_from), (year_from, as_of)]
+    official = {(r.county_id, r.month): r.online_retail_sales for r in CountyOnlineRetailMonth.objects.all()}
     net = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
-    for (county_id, day), v in county_day.items():
+    beside = defaultdict(lambda: {"assisted_purchase": Decimal(0), "government_procurement": Decimal(0)})
+    for (county_id, day, _category_id, channel), v in category.items():
         amount = v["sales"] - v["returns"]
-        if t12_from < day <= as_of:
-            net[county_id][0] += amount
-        if p12_from < day <= t12_from:
-            net[county_id][1] += amount
-        if year_from < day <= as_of:
-            net[county_id][2] += amount
+        if channel != "farm_produce":
+            if t12_from < day <= as_of:
+                beside[county_id][channel] += amount
+            continue
+        if (county_id, day.replace(day=1)) in official:
+            continue
+        for i, (after, through) in enumerate(windows):
+            if after < day <= through:
+                net[county_id][i] += amount
+    months_used = defaultdict(int)
+    for (county_id, month), figure in official.items():
+        for i, (after, through) in enumerate(windows):
+            share, inside = _official_part(figure, month, after, through)
+            net[county_id][i] += share
+            if i == 0 and inside:
+                months_used[county_id] += 1
     counties = dict(County.objects.values_list("id", "province_id"))
     t12 = {county_id: net[county_id][0] for county_id in counties}
     summary = {}
@@ -90,9 +114,12 @@ def _summary(county_day: dict, as_of: dt.date) -> dict:
             mine,
             net[county_id][1],
             net[county_id][2],
-            mine >= BILLION,
+            mine >= THRESHOLD,
             1 + sum(1 for other in t12.values() if other > mine),
             1 + sum(1 for other, p in counties.items() if p == province_id and t12[other] > mine),
+            beside[county_id]["assisted_purchase"],
+            beside[county_id]["government_procurement"],
+            months_used[county_id],
         )
     return summary
 
@@ -241,7 +268,7 @@ def expected_figures(*, through: dt.date | None = None, as_of: dt.date | None = 
             )
             for k, v in partner_day.items()
         },
-        "county_summary": _summary(county_day, as_of),
+        "county_summary": _summary(category, as_of),
     }
 
 
@@ -319,6 +346,9 @@ def actual_figures() -> dict:
                 r.is_billion_yuan,
                 r.national_rank,
                 r.provincial_rank,
+                r.trailing_12m_purchases,
+                r.trailing_12m_procurement,
+                r.official_months,
             )
             for r in CountySummary.objects.all()
         },
