@@ -270,7 +270,8 @@ class PromotionResult:
 
 @dataclass
 class Promotions:
-    window: Period
+    period: Period  # the promotions' days shown: the dashboard's period
+    window: Period  # the days the average normal day is taken over
     normal_day_sales: Decimal | None
     normal_days: int
     results: list[PromotionResult]
@@ -323,16 +324,25 @@ class CountyDashboard:
     behind_target: list[BehindTarget] = field(default_factory=list)
 
     def __post_init__(self):
-        self.kpis = kpis_of(self.totals, self.previous_totals) + [
-            Kpi(
-                "platform_confirmed_share",
-                _("Confirmed by the platform"),
-                self.platform_confirmed_share,
-                self.previous_platform_confirmed_share,
-                is_money=False,
-                is_percent=True,
-            )
-        ]
+        self.kpis = county_kpis(
+            self.totals, self.previous_totals, self.platform_confirmed_share, self.previous_platform_confirmed_share
+        )
+
+
+def county_kpis(
+    totals: Totals, previous: Totals, confirmed_share: float | None, previous_confirmed_share: float | None
+) -> list[Kpi]:
+    """The county dashboard's tiles, for the page and its KPI export alike."""
+    return kpis_of(totals, previous) + [
+        Kpi(
+            "platform_confirmed_share",
+            _("Confirmed by the platform"),
+            confirmed_share,
+            previous_confirmed_share,
+            is_money=False,
+            is_percent=True,
+        )
+    ]
 
 
 def _sum_days(points: list[DailyPoint]) -> Totals:
@@ -574,11 +584,12 @@ def top_partners(rows: list[PartnerRow], by: str, limit: int = TOP_PARTNERS) -> 
     return sorted((r for r in rows if r.in_period), key=lambda r: (-getattr(r, by), r.name, r.id))[:limit]
 
 
-def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoint]) -> Promotions:
-    """Each promotion of the 12 months to ``end``: its days' sales against the county's
-    average normal (non-promotion) day in those months. ``days`` holds the county's
-    CountyDay rows of the window (already fetched for the trend)."""
-    window = Period(start=end - dt.timedelta(days=364), end=end, key="window")
+def promotion_results(county: County, period: Period, days: dict[dt.date, DailyPoint]) -> Promotions:
+    """Each promotion's days inside ``period`` (the page and its export show no day outside
+    it), against the county's average normal (non-promotion) day over the 12 months to the
+    period's end (or the whole period when it is longer). ``days`` holds the county's
+    CountyDay rows of that window (already fetched for the trend)."""
+    window = Period(start=min(period.start, period.end - dt.timedelta(days=364)), end=period.end, key="window")
     promotions = list(
         Promotion.objects.filter(starts_on__lte=window.end, ends_on__gte=window.start).order_by("starts_on")
     )
@@ -586,10 +597,11 @@ def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoi
     for promotion in promotions:
         first, last = max(promotion.starts_on, window.start), min(promotion.ends_on, window.end)
         promotion_days |= {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+    shown = [p for p in promotions if p.starts_on <= period.end and p.ends_on >= period.start]
     tagged: dict[tuple[int, dt.date], tuple[Decimal, int]] = {}  # (promotion, day) → (net sales, orders)
-    if promotions:
+    if shown:
         for promotion_id, day, sales, returns, orders in PromotionCountyDay.objects.filter(
-            county=county, promotion__in=promotions, day__gte=window.start, day__lte=window.end
+            county=county, promotion__in=shown, day__gte=period.start, day__lte=period.end
         ).values_list("promotion_id", "day", "sales", "returns", "orders"):
             tagged_sales, tagged_orders = tagged.get((promotion_id, day), (ZERO, 0))
             tagged[(promotion_id, day)] = (tagged_sales + (sales - returns), tagged_orders + orders)
@@ -604,8 +616,8 @@ def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoi
         normal_sales = sum((days[d].sales for d in window_days if d not in promotion_days), ZERO)
     normal = (normal_sales / normal_days).quantize(Decimal("0.01")) if normal_days else None
     results = []
-    for promotion in promotions:
-        first, last = max(promotion.starts_on, window.start), min(promotion.ends_on, window.end)
+    for promotion in shown:
+        first, last = max(promotion.starts_on, period.start), min(promotion.ends_on, period.end)
         result_days = []
         for i in range((last - first).days + 1):
             day = first + dt.timedelta(days=i)
@@ -617,13 +629,13 @@ def promotion_results(county: County, end: dt.date, days: dict[dt.date, DailyPoi
                 promotion.pk, promotion.name, promotion.code, promotion.starts_on, promotion.ends_on, result_days
             )
         )
-    return Promotions(window=window, normal_day_sales=normal, normal_days=normal_days, results=results)
+    return Promotions(period=period, window=window, normal_day_sales=normal, normal_days=normal_days, results=results)
 
 
 def county_dashboard(county: County, period: Period, *, village_sort: str = DEFAULT_VILLAGE_SORT) -> CountyDashboard:
     """Everything on the county dashboard, from a fixed handful of queries on rollup tables."""
     previous = period.previous()
-    promotion_window_start = period.end - dt.timedelta(days=364)
+    promotion_window_start = min(period.start, period.end - dt.timedelta(days=364))
     days = county_days(county, min(previous.start, promotion_window_start), period.end)
     daily = _series(days, period)
     previous_daily = _series(days, previous)
@@ -645,7 +657,7 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
         village_sort=normalize_village_sort(village_sort),
         top_by_sales=top_partners(leaderboard, "sales"),
         top_by_commission=top_partners(leaderboard, "commission"),
-        promotions=promotion_results(county, period.end, days),
+        promotions=promotion_results(county, period, days),
         billion_yuan=billion_yuan_progress(county_summary(county)),
         freshness=rollup_freshness(),
         platform_confirmed_share=confirmed_share,

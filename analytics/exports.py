@@ -12,23 +12,28 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from counties.models import County
 from counties.selectors import county_profile_edits
+from rural_taobao.money import CENT
+from rural_taobao.template_filters import signed_percent
 
 from .billion_yuan import billion_yuan_progress, county_summary
 from .dashboards import (
     DailyPoint,
+    Kpi,
     NationalDashboard,
     category_and_channel,
     county_days,
+    county_kpis,
     county_totals,
     county_villages,
     partner_leaderboard,
+    platform_confirmed_shares,
     promotion_results,
     village_table,
 )
@@ -38,13 +43,17 @@ BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str | int | Decimal:
-    """A cell as written to the CSV: formula-looking text is neutralised with a leading '."""
+def safe_cell(value) -> str | int | Decimal | float:
+    """A cell as written to the CSV: formula-looking text is neutralised with a leading ';
+    an amount (every Decimal here is yuan) has two decimals, as on the page."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, int | Decimal | float):
+    if isinstance(value, Decimal):
+        # A sum or average may carry more places (19520.2300000000): the page rounds to fen.
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if isinstance(value, int | float):
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -133,8 +142,8 @@ def county_table(county: County, period: Period, name: str, *, village_sort: str
             [[r.name, r.village, r.orders, r.sales, r.commission] for r in rows],
         )
     if name == "promotions":
-        days = county_days(county, period.end - dt.timedelta(days=364), period.end)
-        promotions = promotion_results(county, period.end, days)
+        days = county_days(county, min(period.start, period.end - dt.timedelta(days=364)), period.end)
+        promotions = promotion_results(county, period, days)
         return Table(
             [
                 _("Promotion"),
@@ -154,22 +163,43 @@ def county_table(county: County, period: Period, name: str, *, village_sort: str
 
 
 def _kpi_table(county: County, period: Period) -> Table:
+    """The key figures as the page's tiles show them: each tile's figure, the previous
+    period's and the change (the same ``Kpi`` objects), then the 亿元 card's figures."""
     previous = period.previous()
-    days = county_days(county, previous.start, period.end)
+    days = county_days(county, min(previous.start, period.start), period.end)
     now, before = county_totals(county, period, days=days, leaderboard=partner_leaderboard(county, period, previous))
+    confirmed, previous_confirmed = platform_confirmed_shares(county, period)
+    kpis = county_kpis(now, before, confirmed, previous_confirmed)
     progress = billion_yuan_progress(county_summary(county))
+
+    def figure(kpi: Kpi, value):
+        if kpi.is_percent:
+            return "" if value is None else f"{value:.1%}"
+        return "" if value is None else value
+
+    def change(kpi: Kpi) -> str:
+        if kpi.change is None:
+            return _("no comparison")
+        if kpi.is_percent:
+            return _("%(points)s pts") % {"points": signed_percent(kpi.change).rstrip("%")}
+        return signed_percent(kpi.change)
+
+    units = {
+        "sales": _("Net sales (yuan)"),
+        "average_order_value": _("Average order value (yuan)"),
+        "returns": _("Returns (yuan)"),
+    }
     return Table(
-        [_("Figure"), _("This period"), _("Previous period")],
+        [_("Figure"), _("This period"), _("Previous period"), _("Change")],
         [
-            [_("Period"), f"{period.start}–{period.end}", f"{previous.start}–{previous.end}"],
-            [_("Net sales (yuan)"), now.sales, before.sales],
-            [_("Orders"), now.orders, before.orders],
-            [_("Buyers"), now.buyers, before.buyers],
-            [_("Active partners"), now.active_partners, before.active_partners],
-            [_("Returns (yuan)"), now.returns, before.returns],
-            [_("Trailing 12-month sales (yuan)"), progress.trailing_12m_sales, ""],
-            [_("National rank"), progress.national_rank, ""],
-            [_("Provincial rank"), progress.provincial_rank, ""],
+            [_("Period"), f"{period.start}–{period.end}", f"{previous.start}–{previous.end}", ""],
+            *[
+                [units.get(kpi.key, kpi.label), figure(kpi, kpi.value), figure(kpi, kpi.previous), change(kpi)]
+                for kpi in kpis
+            ],
+            [_("Trailing 12-month sales (yuan)"), progress.trailing_12m_sales, "", ""],
+            [_("National rank"), progress.national_rank, "", ""],
+            [_("Provincial rank"), progress.provincial_rank, "", ""],
         ],
     )
 
@@ -253,7 +283,12 @@ def national_table(name: str, *, dashboard: NationalDashboard | None = None, ran
         return Table(
             [_("Step"), _("Partners who reached it"), _("Conversion from the step before"), _("Median days")],
             [
-                [s.label, s.reached, "" if s.rate is None else f"{s.rate:.1%}", "" if s.median_days is None else s.median_days]
+                [
+                    s.label,
+                    s.reached,
+                    "" if s.rate is None else f"{s.rate:.1%}",
+                    "" if s.median_days is None else s.median_days,
+                ]
                 for s in dashboard.conversion
             ],
         )

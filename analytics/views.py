@@ -8,6 +8,8 @@ read replica when one is configured (``@replica_reads``).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -32,6 +34,7 @@ from .dashboards import (
     national_dashboard,
 )
 from .forms import period_form_for
+from .periods import Period
 
 RANKING_PAGE_SIZE = 50
 
@@ -67,11 +70,21 @@ def county_dashboard_page(request, code: str):
             "dashboard": dashboard,
             "chart_data": county_chart_data(dashboard),
             "period_query": _query_without(request, "sort", "page"),
+            "export_query": export_query(form.chosen_period),
             "village_sorts": list(VILLAGE_SORTS),
             "export_tables": exports.COUNTY_TABLES,
             "other_counties": _other_counties(request, county),
         },
     )
+
+
+def export_query(period: Period) -> str:
+    """The query string of the period on screen, for its CSV links: a preset by its key (it
+    compares as the page does), a custom period by its days. A period with errors shows the
+    default one, and so do its exports."""
+    if period.key == "custom":
+        return urlencode({"period": "custom", "from": period.start.isoformat(), "to": period.end.isoformat()})
+    return urlencode({"period": period.key})
 
 
 def _other_counties(request, county: County) -> list[County]:
