@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from counties.selectors import counties_visible_to
 from orders.selectors import offset_page
 from rural_taobao import dates
-from rural_taobao.access import any_of, is_admin, is_county_staff, role_required
+from rural_taobao.access import FOR_ADMINS, FOR_DASHBOARD_USERS, any_of, is_admin, is_county_staff, role_required
 from rural_taobao.errors import ServiceError, add_errors_to_form, messages_of
 
 from . import selectors, services
@@ -23,8 +23,8 @@ from .models import Flag, FlagStatus, Rule, RuleSettingChange
 from .rules import RULE_PARAMS, flag_detail, rule_configs
 
 ROWS_PER_PAGE = 50
-review_access = role_required(any_of(is_admin, is_county_staff))
-admin_only = role_required(is_admin)
+review_access = role_required(any_of(is_admin, is_county_staff), message=FOR_DASHBOARD_USERS)
+admin_only = role_required(is_admin, message=FOR_ADMINS)
 
 
 def _filtered(request):

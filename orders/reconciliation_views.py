@@ -8,14 +8,14 @@ from django.views.decorators.http import require_GET
 
 from counties.models import County
 from rural_taobao import dates
-from rural_taobao.access import any_of, is_admin, is_county_staff, role_required
+from rural_taobao.access import FOR_DASHBOARD_USERS, any_of, is_admin, is_county_staff, role_required
 
 from .reconciliation_list import ReconciliationList, csv_lines, reconciliation_list
 from .selectors import offset_page
 
 ROWS_PER_PAGE = 50
 
-reconciliation_access = role_required(any_of(is_admin, is_county_staff))
+reconciliation_access = role_required(any_of(is_admin, is_county_staff), message=FOR_DASHBOARD_USERS)
 
 
 def _list_or_404(request) -> ReconciliationList:

@@ -84,7 +84,7 @@ def any_of(*predicates: Predicate) -> Predicate:
 # ── Pages ────────────────────────────────────────────────────────────────────
 
 
-def role_required(predicate: Predicate, *, message: str | None = None):
+def role_required(predicate: Predicate, *, message: "StrOrPromise | None" = None):
     """A view decorator: anonymous visitors go to the login page, a login that
     ``predicate`` refuses gets 403 (``PermissionDenied``, with ``message`` if given)."""
 
@@ -102,9 +102,14 @@ def role_required(predicate: Predicate, *, message: str | None = None):
     return decorator
 
 
-admin_required = role_required(is_admin)
-dashboard_access = role_required(may_use_dashboards)
-centre_access = role_required(may_use_centre)
+# The refusal says whom the page is for (templates/403.html shows it in the page's language).
+FOR_ADMINS = _("This page is for programme admins.")
+FOR_DASHBOARD_USERS = _("This page is for county staff and admins.")
+FOR_CENTRE = _("This page is for county centre staff and admins.")
+
+admin_required = role_required(is_admin, message=FOR_ADMINS)
+dashboard_access = role_required(may_use_dashboards, message=FOR_DASHBOARD_USERS)
+centre_access = role_required(may_use_centre, message=FOR_CENTRE)
 
 
 # ── API ──────────────────────────────────────────────────────────────────────

@@ -3,7 +3,9 @@ ours (templates/400.html, 403.html, 404.html, 500.html, 403_csrf.html), in the p
 language; API paths answer JSON.
 
 Which page shows when:
-- 403 (PermissionDenied): Django's handler403 renders templates/403.html in both modes.
+- 403 (PermissionDenied): ``forbidden`` renders templates/403.html in both modes, with the
+  refusal's reason (whom the page is for: ``role_required(..., message=…)``, translated
+  when the page renders) and a link to the login's own pages.
 - 404: ``not_found`` in both modes. With DEBUG off Django calls it as handler404; with
   DEBUG on Django would answer its technical 404 page, so ``NotFoundPageMiddleware``
   answers an unknown address, or a view's Http404, with the same page.
@@ -35,6 +37,19 @@ def not_found(request, exception=None):
     if _is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", {"request_path": request.path}, status=404)
+
+
+def forbidden(request, exception=None):
+    """handler403: the product's page in the page's language, saying whom the page is for
+    when the refusal says so, and where this login's own pages are."""
+    from .views import workspace_url  # the views import the partner app: not at import time
+
+    if _is_api(request):
+        return JsonResponse({"detail": str(exception or "") or "Forbidden."}, status=403)
+    reason = str(exception.args[0]) if exception is not None and exception.args else ""
+    user = getattr(request, "user", None)
+    own_page = workspace_url(user) if user is not None and user.is_authenticated else None
+    return render(request, "403.html", {"reason": reason, "own_page": own_page}, status=403)
 
 
 def server_error(request):

@@ -17,6 +17,7 @@ admin.site.site_header = _("Rural Taobao Partner Hub")
 admin.site.site_title = _("Rural Taobao Partner Hub")
 admin.site.index_title = _("Data administration")
 
+handler403 = "rural_taobao.error_pages.forbidden"
 handler404 = "rural_taobao.error_pages.not_found"
 handler500 = "rural_taobao.error_pages.server_error"
 

@@ -27,24 +27,26 @@ def _first_reversible(*names: str) -> str | None:
     return None
 
 
+def workspace_url(user) -> str | None:
+    """Where a logged-in user's own pages begin (their role's first page), or None."""
+    if is_admin(user):
+        return _first_reversible("dashboards:national", "onboarding:list", "admin:index")
+    if is_county_staff(user):
+        return _first_reversible("dashboards:national")
+    if is_county_centre(user):
+        return _first_reversible("centre:home")
+    partner = partner_of(user)
+    if partner is not None:
+        # A partner who exited keeps only their income pages.
+        working = partner.is_active or income_partner_of(user) is None
+        return _first_reversible("partner_home" if working else "partner_income")
+    return None
+
+
 def home(request):
     """Anonymous visitors see what the product is; a logged-in user goes to their workspace."""
-    user = request.user
-    if user.is_authenticated:
-        if is_admin(user):
-            target = _first_reversible("dashboards:national", "onboarding:list", "admin:index")
-        elif is_county_staff(user):
-            target = _first_reversible("dashboards:national")
-        elif is_county_centre(user):
-            target = _first_reversible("centre:home")
-        elif partner_of(user) is not None:
-            # A partner who exited keeps only their income pages.
-            working = partner_of(user).is_active or income_partner_of(user) is None
-            target = _first_reversible("partner_home" if working else "partner_income")
-        else:
-            target = None
-        if target:
-            return redirect(target)
+    if request.user.is_authenticated and (target := workspace_url(request.user)):
+        return redirect(target)
     return render(request, "home.html")
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from django.urls import path
 
-from rural_taobao.urls import handler404, handler500
+from rural_taobao.urls import handler403, handler404, handler500
 from rural_taobao.urls import urlpatterns as site_urlpatterns
 
 
@@ -23,4 +23,4 @@ urlpatterns = [
     *site_urlpatterns,
 ]
 
-__all__ = ["handler404", "handler500", "urlpatterns"]
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
