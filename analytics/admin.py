@@ -7,6 +7,7 @@ from rural_taobao.read_only_admin import ReadOnlyAdmin
 from .models import (
     CommissionEntry,
     CountyDay,
+    CountyOnlineRetailMonth,
     CountySummary,
     Dispute,
     MonthlyStatement,
@@ -25,6 +26,17 @@ class CountySummaryAdmin(ReadOnlyAdmin):
     search_fields = ["county__code", "county__name"]
     list_select_related = ["county"]
     ordering = ["national_rank"]
+
+
+@admin.register(CountyOnlineRetailMonth)
+class CountyOnlineRetailMonthAdmin(ReadOnlyAdmin):
+    """Written by the import only (/dashboard/online-sales/import/, import_county_online_sales)."""
+
+    list_display = ["county", "month", "online_retail_sales", "imported_at", "source"]
+    list_filter = ["month"]
+    search_fields = ["county__code", "county__name"]
+    list_select_related = ["county"]
+    ordering = ["-month", "county__code"]
 
 
 @admin.register(RollupRun)

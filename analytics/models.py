@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from counties.models import County, Province, Village
 from partners.models import IncentiveTier, Partner
@@ -281,6 +282,7 @@ class CountyOnlineRetailMonth(models.Model):
     online_retail_sales = money_field(verbose_name=_("online retail sales"))
     imported_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(_("source file"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("official county online retail month")

@@ -6,13 +6,14 @@ from django.urls import include, path
 
 from counties import views as county_views
 
-from . import partner_views, views
+from . import online_sales_views, partner_views, views
 
 dashboard_patterns = (
     [
         path("", views.national_dashboard_page, name="national"),
         path("export/<slug:table>.csv", views.national_export, name="national_export"),
         path("partners/", partner_views.partner_ranking_page, name="partners"),
+        path("online-sales/import/", online_sales_views.online_sales_import_page, name="online_sales_import"),
         path("county/<str:code>/", views.county_dashboard_page, name="county"),
         path("county/<str:code>/export/<slug:table>.csv", views.county_export, name="county_export"),
     ],
