@@ -29,7 +29,10 @@ What gets generated, in order:
    the commission snapshot ``orders.services`` takes at payment (rate in force on the
    paid day), and every day of the period is marked dirty for the rollups;
 6. yearly sales targets, derived from the generated sales so that dashboards show
-   meaningful progress (real targets would dwarf demo volumes).
+   meaningful progress (real targets would dwarf demo volumes);
+7. official monthly online retail figures (``demo_data.OFFICIAL_ONLINE_SALES``) for a
+   dozen counties, so about ten are above ¥1亿 a year (亿元淘宝县, poverty counties
+   among them) and the ranking and the national headline mean something.
 
 Orders are written in streaming batches: ``COPY`` on PostgreSQL, ``bulk_create``
 elsewhere. Bulk-generated orders get no ``OrderStatusChange`` rows — the timestamps
@@ -64,6 +67,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from analytics.dirty_days import mark_days_dirty
+from analytics.models import CountyOnlineRetailMonth
 from counties.models import County, CountyStaffAssignment, Province, ServicePoint, Village
 from demo import demo_data as data
 from orders.models import (
@@ -670,6 +674,8 @@ class SeedResult:
     elapsed: float = 0.0
     notes: list[str] = field(default_factory=list)
     money: dict[str, object] = field(default_factory=dict)
+    official_months: int = 0  # CountyOnlineRetailMonth rows
+    official_counties: int = 0
 
 
 class _OrderBatch:
@@ -793,6 +799,7 @@ class DemoSeeder:
                 self.save_villagers()
                 self.save_orders()
                 self.save_counters_and_targets()
+            self.save_official_online_sales()
             if self.o.money:
                 from demo.money import seed_money
 
@@ -1844,6 +1851,45 @@ class DemoSeeder:
             target = max(100_000, math.ceil(yearly * rng.uniform(1.05, 1.6) / 10_000) * 10_000)
             objs.append(County(id=c.id, yearly_sales_target=Decimal(target).quantize(Decimal("0.01"))))
         County.objects.bulk_update(objs, ["yearly_sales_target"], batch_size=500)
+
+    # -- official online retail figures ------------------------------------------------
+    def save_official_online_sales(self) -> None:
+        """The monthly online retail figures (网络零售额) some county governments publish,
+        as ``import_county_online_sales`` would store them: each month's figure counts
+        instead of the county's farm-produce channel (far smaller in demo volumes), so
+        about ten counties — poverty counties among them — are 亿元淘宝县 and a few
+        approach the mark at their growth. Every complete month from a year before the
+        period to its end, so the trailing and prior 12 months both have figures."""
+        rng = self.rng("official-online-sales")
+        ids = dict(County.objects.filter(code__in=data.OFFICIAL_ONLINE_SALES).values_list("code", "pk"))
+        first = date(self.start_date.year - 1, self.start_date.month, 1)
+        after_end = self.end_date + timedelta(days=1)
+        last = date(after_end.year, after_end.month, 1)  # months before this one are complete
+        months = []
+        month = first
+        while month < last:
+            months.append(month)
+            month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        rows = []
+        for code, (yearly, growth) in data.OFFICIAL_ONLINE_SALES.items():
+            if code not in ids:
+                continue  # fewer counties than the real ones were asked for
+            for month in months:
+                # The latest month is at the yearly level; earlier ones smaller by the growth.
+                back = (last.year - month.year) * 12 + last.month - month.month - 1
+                level = yearly / 12 / growth ** (back / 12)
+                figure = level * data.ONLINE_SALES_SEASON[month.month - 1] * rng.uniform(0.95, 1.05)
+                rows.append(
+                    CountyOnlineRetailMonth(
+                        county_id=ids[code],
+                        month=month,
+                        online_retail_sales=Decimal(f"{figure:.2f}"),
+                        source="seed_demo",
+                    )
+                )
+        CountyOnlineRetailMonth.objects.bulk_create(rows, batch_size=1000)
+        self.result.official_months = len(rows)
+        self.result.official_counties = len({r.county_id for r in rows})
 
     # -- summary -----------------------------------------------------------------------
     def collect_summary(self) -> None:

@@ -13,7 +13,17 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from analytics.models import CommissionEntry, CountyDay, Dispute, MonthlyStatement, RollupDirtyDay
+from analytics.billion_yuan import billion_yuan_headline, billion_yuan_progress
+from analytics.models import (
+    CommissionEntry,
+    CountyDay,
+    CountyOnlineRetailMonth,
+    CountySummary,
+    Dispute,
+    MonthlyStatement,
+    RollupDirtyDay,
+)
+from analytics.rollups import refresh_county_summary
 from counties.models import County, CountyStaffAssignment, Province, ServicePoint, Village
 from orders.models import (
     Category,
@@ -67,6 +77,7 @@ def table_counts():
         Province, County, Village, ServicePoint, CountyStaffAssignment, Partner, PartnerStatusChange,
         Villager, Order, OrderLine, OrderNumberCounter, Promotion, User, PlatformOrderNo, PlatformOrder,
         OrderReconciliation, CommissionEntry, MonthlyStatement, PayoutAccount, PayoutBatch, PayoutItem, Dispute,
+        CountyOnlineRetailMonth,
     ]  # fmt: skip
     return {m.__name__: m.objects.count() for m in models}
 
@@ -361,3 +372,31 @@ def test_too_few_partners_is_a_clear_error(db):
     with pytest.raises(CommandError):
         seed("--partners", "5")
     assert not County.objects.exists()
+
+
+@pytest.mark.django_db
+def test_official_figures_put_about_ten_counties_above_one_hundred_million(seeded):
+    # given the seeded official figures, every complete month from a year before the period
+    months = set(CountyOnlineRetailMonth.objects.values_list("month", flat=True))
+    assert min(months) == date(2024, 10, 1) and max(months) == date(2025, 11, 1)
+    # when the county summary is computed as of the period's last day
+    refresh_county_summary(date(2025, 11, 30))
+    # then about ten counties are 亿元淘宝县, national poverty counties among them
+    above = CountySummary.objects.filter(is_billion_yuan=True).select_related("county")
+    assert 9 <= above.count() <= 11
+    assert above.filter(county__is_poverty_county=True).count() >= 3
+    assert all(s.trailing_12m_sales >= 100_000_000 for s in above)
+    headline = billion_yuan_headline()
+    assert headline.billion_yuan_counties == above.count() and headline.poverty >= 3 and headline.midwest >= 3
+    # and Lankao, below the mark, is projected to reach it at its growth
+    lankao = billion_yuan_progress(CountySummary.objects.get(county__code="410225"))
+    assert lankao.status == "projected" and 0.5 < lankao.progress < 1
+
+
+@pytest.mark.django_db
+def test_official_figures_are_deterministic_and_a_second_run_keeps_them(seeded):
+    first = sorted(CountyOnlineRetailMonth.objects.values_list("county__code", "month", "online_retail_sales"))
+    seed("--seed", "99")
+    assert sorted(CountyOnlineRetailMonth.objects.values_list("county__code", "month", "online_retail_sales")) == first
+    seed("--reset")
+    assert sorted(CountyOnlineRetailMonth.objects.values_list("county__code", "month", "online_retail_sales")) == first

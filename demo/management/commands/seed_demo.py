@@ -129,6 +129,10 @@ class Command(BaseCommand):
         w("    by channel: " + ", ".join(f"{s} {n:,}" for s, n in sorted(result.orders_by_channel.items())))
         w(f"    in promotions: {result.promotion_orders:,}")
         w(f"  GMV (paid, not cancelled or returned): ¥{result.gmv:,.2f}")
+        w(
+            f"  official online retail figures: {result.official_months:,} months of {result.official_counties} "
+            "counties (run_rollups puts them in the 亿元淘宝县 ranking)"
+        )
         money = result.money
         if money:
             w(f"  platform:  {money['platform_numbers']:,} order numbers, {money['platform_records']:,} records")
