@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Village
@@ -34,20 +35,42 @@ class MobilePhoneField(forms.CharField):
         return normalize_phone(super().to_python(value))
 
 
+def local_name(place) -> str:
+    """A province's or county's name in the page's language: the English name on English
+    pages when it has one."""
+    language = get_language() or ""
+    english = getattr(place, "name_en", "")
+    return english if language.startswith("en") and english else place.name
+
+
 class ApplicationForm(forms.Form):
-    real_name = forms.CharField(label=_("Your name"), max_length=50)
-    phone = MobilePhoneField(label=_("Mobile phone"))
+    # Each required field says what it wants: five "This field is required" in a row read
+    # as one error repeated (issue 19, point 22).
+    real_name = forms.CharField(label=_("Your name"), max_length=50, error_messages={"required": _("Enter your name.")})
+    phone = MobilePhoneField(label=_("Mobile phone"), error_messages={"required": _("Enter your mobile number.")})
+    # Only for the browser's chained province → county select; the county decides.
+    province = forms.ChoiceField(label=_("Province"), required=False)
     county = forms.ModelChoiceField(
-        label=_("County"), queryset=County.objects.all(), to_field_name="code", empty_label=_("Choose your county")
+        label=_("County"),
+        queryset=County.objects.all(),
+        to_field_name="code",
+        empty_label=_("Choose your county"),
+        error_messages={"required": _("Choose your county.")},
     )
     # Validated against every village, then checked against the county in clean():
     # a clear "not in this county" beats Django's "select a valid choice".
-    village = forms.ModelChoiceField(label=_("Village"), queryset=Village.objects.all(), empty_label=_("Choose"))
+    village = forms.ModelChoiceField(
+        label=_("Village"),
+        queryset=Village.objects.all(),
+        empty_label=_("Choose"),
+        error_messages={"required": _("Choose your village.")},
+    )
     previous_occupation = forms.CharField(label=_("What do you do now?"), max_length=100, required=False)
     motivation = forms.CharField(
         label=_("Why do you want to be a village partner?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
+        error_messages={"required": _("Tell us in a few words why you want to be a village partner.")},
     )
     service_point_address = forms.CharField(
         label=_("Where could the service point be?"),
@@ -59,20 +82,33 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, county: County | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         counties = list(application_counties())
-        self.fields["county"].choices = [("", _("Choose your county"))] + [
-            (province.name, [(c.code, c.name) for c in group])
+        # (province code, province name, [(county code, county name)]) in the page's language.
+        self.county_groups = [
+            (province.code, local_name(province), [(c.code, local_name(c)) for c in group])
             for province, group in groupby(counties, key=lambda c: c.province)
         ]
+        self.fields["county"].choices = [("", _("Choose your county"))] + [
+            (name, choices) for _code, name, choices in self.county_groups
+        ]
+        self.fields["province"].choices = [("", _("Choose your province"))] + [
+            (code, name) for code, name, _choices in self.county_groups
+        ]
         self.selected_county = county or self._county_from_data()
-        villages = villages_of_county(self.selected_county)
-        self.fields["village"].choices = [("", _("Choose your village"))] + [(v.pk, str(v)) for v in villages]
+        self.selected_province = self.selected_county.province.code if self.selected_county else ""
+        self.selected_county_name = local_name(self.selected_county) if self.selected_county else ""
+        villages = list(villages_of_county(self.selected_county))
+        self.villages_with_partner = sum(1 for v in villages if v.has_active_partner)
+        self.fields["village"].choices = [("", _("Choose your village"))] + [
+            (v.pk, _("%(village)s (has a partner)") % {"village": v.name} if v.has_active_partner else v.name)
+            for v in villages
+        ]
         self.fields["real_name"].widget.attrs["autocomplete"] = "name"
 
     def _county_from_data(self) -> County | None:
         code = (self.data.get(self.add_prefix("county")) if self.is_bound else None) or self.initial.get("county")
         if not code:
             return None
-        return County.objects.filter(code=code).first()
+        return County.objects.filter(code=code).select_related("province").first()
 
     # No check that the phone is new: the form answers alike either way
     # (partners.applications.partner_application_submit).

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import County, Province, Village
@@ -56,9 +56,13 @@ def application_counties() -> QuerySet[County]:
 
 
 def villages_of_county(county: County | None) -> QuerySet[Village]:
+    """The county's villages, each with ``has_active_partner`` (the application form marks them)."""
+    active = Partner.objects.filter(village=OuterRef("pk"), status=PartnerStatus.ACTIVE)
     if county is None:
-        return Village.objects.none()
-    return Village.objects.filter(county=county).order_by("township", "name")
+        return Village.objects.none().annotate(has_active_partner=Exists(active))
+    return (
+        Village.objects.filter(county=county).annotate(has_active_partner=Exists(active)).order_by("township", "name")
+    )
 
 
 class PartnerFilter(django_filters.FilterSet):
@@ -174,7 +178,6 @@ def recruitment_funnel_steps() -> list[FunnelStep]:
     # COUNT(*) lets PostgreSQL answer from the (status, applied_at) index alone.
     counts = dict(Partner.objects.values_list("status").annotate(n=Count("*")).order_by())
     return [FunnelStep(status.value, str(status.label), counts.get(status.value, 0)) for status in FUNNEL_STATUSES]
-
 
 
 def recruitment_funnel(*, province_code: str | None = None) -> Funnel:

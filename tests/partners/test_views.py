@@ -138,7 +138,7 @@ def test_the_form_lists_counties_by_province_and_no_villages_yet(english, villag
     response = english.get(reverse("partner_apply"))
     html = page_text(response)
     assert response.status_code == 200
-    assert '<optgroup label="河南省">' in html and '<option value="410225">兰考县</option>' in html
+    assert '<optgroup label="Henan" data-province="41">' in html and '<option value="410225">兰考县</option>' in html
     assert 'name="village" id="id_village" disabled' in html
     assert 'hx-get="/apply/villages/"' in html
     assert 'name="show_villages"' in html  # inside <noscript>: the no-JavaScript path
@@ -182,10 +182,10 @@ def test_a_phone_that_applied_is_thanked_like_a_new_one_and_told_by_sms(english,
     ("overrides", "field", "message"),
     [
         ({"phone": "1234"}, "phone", "mainland China mobile number"),
-        ({"real_name": ""}, "real_name", "This field is required"),
-        ({"motivation": ""}, "motivation", "This field is required"),
-        ({"county": ""}, "county", "This field is required"),
-        ({"village": ""}, "village", "This field is required"),
+        ({"real_name": ""}, "real_name", "Enter your name."),
+        ({"motivation": ""}, "motivation", "Tell us in a few words why you want to be a village partner."),
+        ({"county": ""}, "county", "Choose your county."),
+        ({"village": ""}, "village", "Choose your village."),
     ],
 )
 def test_bad_input_is_shown_next_to_the_field(english, villages, overrides, field, message):
@@ -195,6 +195,54 @@ def test_bad_input_is_shown_next_to_the_field(english, villages, overrides, fiel
     error = re.search(rf'<ul class="errorlist" id="error-{field}">(.*?)</ul>', html)
     assert error and message in error.group(1)
     assert Partner.objects.count() == 0
+
+
+def test_an_empty_form_says_what_each_field_wants_once(client, villages):
+    # given the Chinese page, sent empty
+    html = page_text(client.post(reverse("partner_apply"), {}))
+    # then each missing field says what it wants, under itself and once; no generic message repeats
+    errors = re.findall(r'<ul class="errorlist" id="error-([a-z_]+)"><li>(.*?)</li></ul>', html)
+    assert errors == [
+        ("real_name", "请填写您的姓名。"),
+        ("phone", "请填写您的手机号。"),
+        ("county", "请选择您所在的县。"),
+        ("village", "请选择您所在的村。"),
+        ("motivation", "请简单说说您为什么想当村淘合伙人。"),
+    ]
+    assert "该字段是必填项" not in html and html.count('role="alert"') == 1
+
+
+def test_the_province_select_comes_first_for_scripts(english, villages, county_a):
+    html = page_text(english.get(reverse("partner_apply"), {"county": county_a.code}))
+    # hidden without JavaScript (the county select is grouped instead); the script shows it
+    assert '<div class="field" id="field-province" hidden>' in html
+    assert '<option value="41" selected>Henan</option>' in html and '<optgroup label="Henan" data-province="41">' in html
+    assert html.index('id="id_province"') < html.index('id="id_county"')
+    assert "js/apply/apply.js" in html
+
+
+def test_the_village_hint_has_no_stray_space_and_marks_villages_with_a_partner(client, villages, county_a):
+    partner_in(PartnerStatus.ACTIVE, village=villages["许河村"])
+    partner_in(PartnerStatus.APPLIED, village=villages["东坝头村"])  # an applicant is no partner yet
+    html = page_text(client.get(reverse("partner_apply_villages"), {"county": county_a.code}))
+    assert "兰考县的村。" in html and "兰考县 的村" not in html
+    assert ">许河村（已有合伙人）</option>" in html and ">东坝头村</option>" in html
+    assert "有 1 个村已有在岗合伙人" in html
+
+
+def test_the_english_page_shows_english_county_and_province_names(english, villages, county_a, county_b):
+    county_a.name_en = "Lankao County"
+    county_a.save()
+    html = page_text(english.get(reverse("partner_apply")))
+    assert '<option value="410225">Lankao County</option>' in html and '<optgroup label="Henan"' in html
+    assert '<option value="41">Henan</option>' in html
+    # a county without an English name keeps its Chinese one
+    assert '<option value="610431">武功县</option>' in html and '<optgroup label="Shaanxi"' in html
+    hint = page_text(english.get(reverse("partner_apply_villages"), {"county": county_a.code}))
+    assert "Villages of Lankao County." in hint
+    # and the Chinese page the Chinese names
+    zh = page_text(Client().get(reverse("partner_apply")))
+    assert '<option value="410225">兰考县</option>' in zh
 
 
 def test_a_village_of_another_county_is_refused(english, villages):
