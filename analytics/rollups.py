@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DecimalField, F, Sum, When
+from django.db.models import Case, DecimalField, F, Q, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -473,14 +473,31 @@ def county_online_sales(as_of: dt.date) -> dict[int, dict]:
     def within(window: _Window):
         return Sum(Case(When(day__gt=window.after, day__lte=window.through, then=net), default=0, output_field=money))
 
-    # One GROUP BY over two years of the county × category × channel days: per county,
-    # channel and month, the net sales inside each window.
-    channel_months = (
-        CountyCategoryChannelDay.objects.filter(day__gt=p12.after, day__lte=as_of)
+    # Per county, channel and month, the net sales inside each window. A month wholly
+    # inside the windows is read from the month rows (a row per county × category ×
+    # channel × month); only the months a window's edge cuts — at most three — from the
+    # day rows, so the cost follows the months, not two years of days.
+    first_month, last_month = dates.month_start(p12.after + dt.timedelta(days=1)), dates.month_start(as_of)
+    edges = sorted({first_month, dates.month_start(t12.after + dt.timedelta(days=1)), last_month})
+    edge_days = Q()
+    for month in edges:
+        edge_days |= Q(day__gte=month, day__lt=dates.next_month(month))
+    channel_months: list[dict] = list(
+        CountyCategoryChannelDay.objects.filter(edge_days, day__gt=p12.after, day__lte=as_of)
         .annotate(month=TruncMonth("day"))
         .values("county_id", "channel", "month")
         .annotate(t12=within(t12), p12=within(p12), ytd=within(ytd))
     )
+    for row in (
+        CountyCategoryChannelMonth.objects.filter(month__gte=first_month, month__lte=last_month)
+        .exclude(month__in=edges)
+        .values("county_id", "channel", "month")
+        .annotate(total=Sum(net, output_field=money))
+    ):
+        days = (dates.next_month(row["month"]) - row["month"]).days
+        for key, window in zip(("t12", "p12", "ytd"), windows, strict=True):
+            row[key] = row["total"] if window.days_of_month(row["month"]) == days else ZERO
+        channel_months.append(row)
     official = {
         (county_id, month): figure
         for county_id, month, figure in CountyOnlineRetailMonth.objects.filter(
