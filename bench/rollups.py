@@ -338,15 +338,49 @@ class IndexesSetAside:
         started = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
+            # Vacuum first: the loading's updates (returns, cancellations) leave broken HOT
+            # chains, and an index built over them is marked indcheckxmin — the planner may
+            # not use it in any transaction whose snapshot is older than the index, so while
+            # another transaction is open (another session's, anywhere on the cluster) every
+            # rollup query of the day falls back to a sequential scan of all the orders.
+            for table in self.TABLES:
+                cursor.execute(f"VACUUM {table}")
             cursor.execute("SET maintenance_work_mem = '1GB'")
             cursor.execute("SET max_parallel_maintenance_workers = 2")
             for _name, definition in self.indexes:
                 cursor.execute(definition)
             cursor.execute("RESET maintenance_work_mem")
-            cursor.execute("VACUUM ANALYZE orders_order")
-            cursor.execute("VACUUM ANALYZE orders_orderline")
+            for table in self.TABLES:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        wait_until_indexes_usable(self.TABLES)
         log(f"  {len(self.indexes)} indexes rebuilt and tables vacuumed in {time.monotonic() - started:.0f} s")
         return False
+
+
+def wait_until_indexes_usable(tables, timeout: float = 600.0) -> None:
+    """An index marked indcheckxmin becomes usable once every transaction older than it
+    has ended; timing before then measures sequential scans. Wait (visibly) for that."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT count(*) FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid
+                 WHERE t.relname = ANY(%s) AND x.indcheckxmin
+                   AND age(x.xmin) <= (SELECT coalesce(max(age(backend_xmin)), -1) FROM pg_stat_activity
+                                        WHERE pid <> pg_backend_pid())
+                """,
+                [list(tables)],
+            )
+            waiting = cursor.fetchone()[0]
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{waiting} indexes still unusable after {timeout:.0f} s: an old transaction is open")
+        log(f"  {waiting} new indexes not yet usable: waiting for older transactions to end")
+        time.sleep(5)
 
 
 def roll_up_everything(label: str) -> None:
