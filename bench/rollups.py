@@ -46,8 +46,23 @@ elsewhere on the machine falls on both alike; medians are printed with the load 
 "Our rollups" of a day is ``analytics.rollups.rollup_day``: every day table and the
 day's share of the month rows, in one transaction.
 
-Figures: in the commit messages of this file (2 cores shared with ~8 other agents
-running tests, load average printed with every figure).
+Figures (2 cores, PostgreSQL 15, 2026-12-07; load average printed with every figure):
+
+  (a) 6.18 (1,002,740 paid, 17,946 returned, 12,889 cancelled), 3 rounds:
+        2.2M orders of history, load 2.6–4.4:  ours 24.96 s, fair baseline 22.91 s, ratio 1.09
+        11.2M orders of history, load 1.2–1.7: ours 15.67 s, fair baseline 20.92 s, ratio 0.75
+      before the indcheckxmin fix below (load 8–16): ours 90.6 s, fair 97.0 s, ratio 0.93;
+      the old unfair 'bare GROUP BY' baseline gave 38.50 s vs 92.92 s (ratio 0.41).
+  (b) normal day of 10,000 orders: 669 ms at 2,212,000 orders (4,282,870 rollup rows),
+      687 ms at 11,212,000 (17,607,106 rows): ratio 1.03 (load 0.4–2.0).
+  (c) normal day vs values().annotate() + bulk_create: 1,030 ms vs 4,724 ms (4.6×) at
+      2.2M orders; 642 ms vs 3,364 ms (5.2×) at 11.2M (before the fix: 4,560 vs 18,809 ms).
+
+Index rebuilds: the bench vacuums the tables before CREATE INDEX and waits until no
+transaction older than the new indexes is open. Without that, an index built over the
+loading's broken HOT chains is marked indcheckxmin and is unusable to every snapshot older
+than it, so with any other session's transaction open the timed rollups read the whole
+orders table (that is what the 90 s figure measured).
 """
 
 import argparse
