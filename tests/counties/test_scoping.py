@@ -50,11 +50,13 @@ def _names(patterns, namespace=""):
 # tests/analytics/test_partner_performance.py and tests/partners/test_targets.py).
 PARTNER_PAGES = {"partner_performance", "dashboards:partners"}
 PARTNER_API = {"api-partner-performance", "api-partner-ranking", "api-partner-target"}
+# Admins only, no county in the URL: the official online retail figures' upload.
+ADMIN_PAGES = {"dashboards:online_sales_import"}
 
 
 def test_every_county_url_is_in_the_scoping_tables():
     # A new page or export added without a row here fails this test.
-    covered = {name for name, _ in COUNTY_PAGES + NATIONAL_PAGES} | PARTNER_PAGES
+    covered = {name for name, _ in COUNTY_PAGES + NATIONAL_PAGES} | PARTNER_PAGES | ADMIN_PAGES
     assert set(_names(county_urls.urlpatterns)) == covered
     assert set(_names(county_api_urls.urlpatterns)) == {
         *COUNTY_API,
@@ -181,6 +183,18 @@ def test_national_pages_refuse_partners_and_send_anonymous_to_login(client, alic
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     client.force_login(alice.user)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_PAGES))
+def test_admin_pages_refuse_county_staff_and_partners(client, alice, carol, admin_user, name):
+    url = reverse(name)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    for user in (alice.user, carol):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("table", ["provinces", "regions", "funnel", "daily"])
