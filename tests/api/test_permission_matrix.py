@@ -192,6 +192,28 @@ MATRIX = [
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
     ),
     (
+        # A whole record: alice's own, moved to nobody's new values; the village is hers.
+        "api-partner-detail",
+        "put",
+        "/api/v1/partners/{partner_a}/",
+        lambda: {
+            "name": "王爱丽",
+            "phone": "13600005678",
+            "village": None,
+            "service_point_address": "村委会旁",
+            "previous_occupation": "村医",
+            "motivation": "",
+        },
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 200},
+    ),
+    (
+        "api-partner-detail",
+        "put",
+        "/api/v1/partners/{partner_b}/",
+        lambda: {"name": ""},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 403, "dave": 403, "admin": 400},
+    ),
+    (
         "api-partner-detail",
         "patch",
         "/api/v1/partners/{partner_b}/",
@@ -254,6 +276,14 @@ MATRIX = [
         "/api/v1/partners/me/statements/",
         None,
         {"anonymous": 401, "alice": 200, "bob": 200, "carol": 403, "dave": 403, "admin": 403},
+    ),
+    (
+        # A statement that does not exist: a partner is answered on the field, nobody else gets in.
+        "api-partner-me-disputes",
+        "post",
+        "/api/v1/partners/me/disputes/",
+        lambda: {"statement": 999999, "message": "佣金少算了"},
+        {"anonymous": 401, "alice": 400, "bob": 400, "carol": 403, "dave": 403, "admin": 403},
     ),
     (
         "api-partner-me-disputes",
@@ -609,17 +639,37 @@ def test_permission_matrix(objects, row, actor):
     assert response.status_code == expected[actor], getattr(response, "data", None)
 
 
-def _api_routes():
+# Methods every view answers by itself (OPTIONS describes the endpoint, HEAD is GET).
+IMPLICIT_METHODS = {"options", "head"}
+
+
+def _view_methods(callback) -> set[str]:
+    """The HTTP methods a resolved API view answers: a viewset's action map, or the
+    handlers an APIView class defines."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return set(actions) - IMPLICIT_METHODS
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    assert view_class is not None, callback
+    return {m for m in view_class.http_method_names if hasattr(view_class, m)} - IMPLICIT_METHODS
+
+
+def _api_routes() -> set[tuple[str, str]]:
+    """(route name, method) for every method of every named API route."""
+
     def walk(patterns):
         for p in patterns:
             if isinstance(p, URLResolver):
                 yield from walk(p.url_patterns)
             elif isinstance(p, URLPattern) and p.name and p.name.startswith("api-"):
-                yield p.name
+                for method in _view_methods(p.callback):
+                    yield p.name, method
 
     return set(walk(get_resolver().url_patterns))
 
 
 def test_every_endpoint_has_rows():
-    covered = {row[0] for row in MATRIX}
-    assert _api_routes() - covered == set(), "add the new endpoints to MATRIX"
+    """Coverage per (route, method): a route with GET rows but no PUT rows is not covered."""
+    covered = {(row[0], row[1]) for row in MATRIX}
+    assert _api_routes() - covered == set(), "add rows for these routes and methods to MATRIX"
+    assert covered - _api_routes() == set(), "rows for methods the route does not answer"

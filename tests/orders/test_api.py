@@ -325,9 +325,12 @@ def test_status_moves_the_order_and_returns_it(alice_api, alice):
 
 def test_an_illegal_status_change_is_409(alice_api, alice):
     order = place_order(alice)
+    changes = order.status_changes.count()
     response = alice_api.post(f"{ORDERS}{order.pk}/status/", {"status": "picked_up"}, format="json")
     assert response.status_code == 409
     assert "cannot go from" in response.json()["detail"]
+    order.refresh_from_db()
+    assert (order.status, order.picked_up_at, order.status_changes.count()) == ("placed", None, changes)
 
 
 def test_a_stale_status_change_is_409(alice_api, alice):
@@ -338,6 +341,10 @@ def test_a_stale_status_change_is_409(alice_api, alice):
         format="json",
     )
     assert response.status_code == 409
+    order.refresh_from_db()
+    assert (order.status, order.cancelled_at) == ("paid", None)
+    assert not order.status_changes.filter(to_status="cancelled").exists()
+    assert alice_api.get(f"{ORDERS}{order.pk}/").json()["status"] == "paid"
 
 
 def test_cancel_without_reason_is_400(alice_api, alice):

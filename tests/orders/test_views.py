@@ -2,6 +2,7 @@
 
 import datetime as dt
 import gzip
+import html
 import re
 import uuid
 from decimal import Decimal
@@ -219,6 +220,14 @@ BAD_FORMS = {
 }
 
 
+def _field_value(page: str, name: str) -> str | None:
+    """The value of the one input named `name` on the page (None without a value)."""
+    tags = re.findall(rf'<input\b[^>]*\bname="{re.escape(name)}"[^>]*>', page)
+    assert len(tags) == 1, (name, tags)
+    value = re.search(r'\bvalue="([^"]*)"', tags[0])
+    return html.unescape(value.group(1)) if value else None
+
+
 @pytest.mark.parametrize(("fields", "message"), BAD_FORMS.values(), ids=BAD_FORMS.keys())
 def test_bad_input_is_answered_on_the_form_keeping_what_was_typed(as_alice, fields, message):
     # given
@@ -233,8 +242,8 @@ def test_bad_input_is_answered_on_the_form_keeping_what_was_typed(as_alice, fiel
     assert 'value="李大爷 typed"' in page
     assert f'value="{data["client_request_id"]}"' in page
     for name, value in fields.items():
-        if value and name.startswith("lines-0") and not name.endswith("category"):
-            assert f'name="{name}" value="{value}"' in page or f'value="{value}"' in page
+        if value and not name.endswith("category") and name != "channel":  # those two are <select>s
+            assert _field_value(page, name) == value, name
     assert not Order.objects.exists()
 
 

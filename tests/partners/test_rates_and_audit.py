@@ -67,24 +67,58 @@ def test_admin_shows_an_in_force_rate_read_only_and_not_deletable(client, admin_
     assert client.post(f"/admin/partners/commissionrate/{rate.pk}/delete/", {"post": "yes"}).status_code == 403
 
 
-def test_partner_changes_are_audited_with_who_and_what(client, admin_user, alice):
-    # when: an admin corrects a partner's occupation in the admin
-    client.force_login(admin_user)
-    alice.previous_occupation = "小卖部店主"
-    alice._change_reason = "typo"
-    alice.save()
+def _partner_form(partner, **changes) -> dict:
+    applied_at = timezone.localtime(partner.applied_at)
+    return {
+        "real_name": partner.real_name,
+        "phone": partner.phone,
+        "village": partner.village_id,
+        "previous_occupation": partner.previous_occupation,
+        "motivation": partner.motivation,
+        "service_point_address": partner.service_point_address,
+        "applied_at_0": applied_at.strftime("%Y-%m-%d"),
+        "applied_at_1": applied_at.strftime("%H:%M:%S"),
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
+def test_partner_rate_and_tier_changes_in_the_admin_are_audited_with_who_and_what(client, admin_user, alice, category):
+    rate = CommissionRate.objects.create(
+        category=category, rate=Decimal("0.0300"), effective_from=TODAY + dt.timedelta(days=5)
+    )
     tier = IncentiveTier.objects.create(min_monthly_sales=Decimal("50000"), bonus=Decimal("500"))
-    tier.bonus = Decimal("600")
-    tier.save()
-    # then: the history keeps both versions; the admin history page lists them
-    versions = list(alice.history.order_by("history_date"))
-    assert [v.previous_occupation for v in versions][-1] == "小卖部店主"
-    delta = versions[-1].diff_against(versions[-2])
-    assert [change.field for change in delta.changes] == ["previous_occupation"]
-    assert [v.bonus for v in tier.history.order_by("history_date")] == [Decimal("500.00"), Decimal("600.00")]
-    page = client.get(f"/admin/partners/partner/{alice.pk}/history/", HTTP_ACCEPT_LANGUAGE="en")
-    assert page.status_code == 200
-    assert "小卖部店主" in page.content.decode() or "Changed" in page.content.decode()
+    alice.applied_at = alice.applied_at.replace(microsecond=0)  # what the admin's form sends back
+    alice.save()
+    before = {obj: obj.history.count() for obj in (alice, rate, tier)}
+    client.force_login(admin_user)
+    # when: an admin corrects a partner's occupation, a future rate and a tier in the admin
+    edits = [
+        (f"/admin/partners/partner/{alice.pk}/change/", _partner_form(alice, previous_occupation="小卖部店主")),
+        (
+            f"/admin/partners/commissionrate/{rate.pk}/change/",
+            {"category": category.pk, "rate": "0.0350", "effective_from": rate.effective_from.isoformat()},
+        ),
+        (f"/admin/partners/incentivetier/{tier.pk}/change/", {"min_monthly_sales": "50000.00", "bonus": "600.00"}),
+    ]
+    for url, data in edits:
+        response = client.post(url, data)
+        assert response.status_code == 302, (url, response.content.decode()[:2000])
+    # then: each keeps both versions, the new one by the admin, changing only what was edited
+    for obj, field, new in [
+        (alice, "previous_occupation", "小卖部店主"),
+        (rate, "rate", Decimal("0.0350")),
+        (tier, "bonus", Decimal("600.00")),
+    ]:
+        versions = list(obj.history.order_by("history_date"))
+        assert len(versions) == before[obj] + 1, obj
+        assert (getattr(versions[-1], field), versions[-1].history_user) == (new, admin_user)
+        assert [change.field for change in versions[-1].diff_against(versions[-2]).changes] == [field]
+    # and the partner's admin history page names who changed it
+    page = client.get(f"/admin/partners/partner/{alice.pk}/history/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<a href="/admin/auth/user/{admin_user.pk}/change/">{admin_user.username}</a>' in page
+    assert "小卖部店主" in page or "Changed" in page
 
 
 def test_changes_through_a_request_record_the_user(client, admin_user, alice):
