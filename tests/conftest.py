@@ -185,3 +185,28 @@ def phones(db):
     CommissionRate.objects.create(category=category, rate=Decimal("0.0300"), effective_from=dt.date(2020, 1, 1))
     IncentiveTier.objects.create(min_monthly_sales=Decimal("5000"), bonus=Decimal("300"))
     return category
+
+
+@pytest.fixture(scope="module")
+def replica(django_db_setup):
+    """A ``replica`` alias for one module's tests: its own connection to the test database
+    the primary uses (what a streaming replica is, without the lag). Added by this fixture,
+    never at import, so that other tests' databases stay as configured; module-scoped so
+    that it exists before a test's database setup checks the aliases the test names, and
+    gone again after the module. Use it with ``@pytest.mark.usefixtures("replica")``."""
+    import copy
+
+    from django.db import connections
+
+    from rural_taobao.db_router import REPLICA_DB_ALIAS
+
+    if REPLICA_DB_ALIAS in connections.settings:  # already there (DATABASE_REPLICA_URL)
+        yield connections[REPLICA_DB_ALIAS]
+        return
+    connections.settings[REPLICA_DB_ALIAS] = copy.deepcopy(connections["default"].settings_dict)
+    try:
+        yield connections[REPLICA_DB_ALIAS]
+    finally:
+        connections[REPLICA_DB_ALIAS].close()
+        del connections[REPLICA_DB_ALIAS]
+        del connections.settings[REPLICA_DB_ALIAS]

@@ -1,13 +1,11 @@
 """Dashboard, profile and export reads go to the read replica; writes never do; without a
 replica everything uses the default database.
 
-The replica here is a real second connection: a ``replica`` alias mirroring the test
-database (``TEST["MIRROR"] = "default"``, as settings configure it when
-``DATABASE_REPLICA_URL`` is set), added while this module is collected so that
-pytest-django sets it up as a mirror. Queries are captured per connection.
+The replica here is a real second connection: a ``replica`` alias to the test database,
+added for this module by the ``replica`` fixture (tests/conftest.py), not at import, which
+made subsets of the suite behave differently. Queries are captured per connection.
 """
 
-import copy
 import datetime as dt
 import json
 import os
@@ -17,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connections, router
 from django.test import override_settings
@@ -27,15 +24,9 @@ from rest_framework.test import APIClient
 
 from analytics.models import CountyDay
 from counties.models import County, CountyProfileEdit
-from rural_taobao.db_router import REPLICA_DB_ALIAS, ReplicaRouter, reads_from_replica
+from rural_taobao.db_router import ReplicaRouter, reads_from_replica
 
-if REPLICA_DB_ALIAS not in settings.DATABASES:
-    # The same database, seen through its own connection: what a streaming replica is.
-    mirror = copy.deepcopy(settings.DATABASES["default"])
-    mirror["TEST"] = {**mirror.get("TEST", {}), "MIRROR": "default"}
-    settings.DATABASES[REPLICA_DB_ALIAS] = mirror
-    if REPLICA_DB_ALIAS not in connections.settings:
-        connections.settings[REPLICA_DB_ALIAS] = mirror
+pytestmark = pytest.mark.usefixtures("replica")  # added by tests/conftest.py, not at import
 
 ROUTED = override_settings(DATABASE_ROUTERS=["rural_taobao.db_router.ReplicaRouter"])
 REPO = Path(__file__).resolve().parents[2]

@@ -2,12 +2,11 @@
 county staff member's assignments are still read from ``default``, so a removed assignment
 stops serving the county at once, whatever the replica's lag.
 
-The replica is a second connection to the test database, added by a fixture (not at
-import, which would change other tests' databases). A lagging replica is the replica
-connection reading committed rows while the primary's change is still in its transaction.
+The replica is a second connection to the test database, added by the ``replica``
+fixture of tests/conftest.py (not at import, which would change other tests' databases).
+A lagging replica is the replica connection reading committed rows while the primary's
+change is still in its transaction.
 """
-
-import copy
 
 import pytest
 from django.db import connections, transaction
@@ -22,21 +21,7 @@ from rural_taobao.db_router import REPLICA_DB_ALIAS, reads_from_replica
 ROUTED = override_settings(DATABASE_ROUTERS=["rural_taobao.db_router.ReplicaRouter"])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def replica(django_db_setup):
-    """A ``replica`` alias for this module's tests: its own connection to the test database
-    the primary uses. Module-scoped so that it exists before a test's database setup checks
-    the aliases the test names; gone again after the module."""
-    if REPLICA_DB_ALIAS in connections.settings:  # already there (DATABASE_REPLICA_URL)
-        yield connections[REPLICA_DB_ALIAS]
-        return
-    connections.settings[REPLICA_DB_ALIAS] = copy.deepcopy(connections["default"].settings_dict)
-    try:
-        yield connections[REPLICA_DB_ALIAS]
-    finally:
-        connections[REPLICA_DB_ALIAS].close()
-        del connections[REPLICA_DB_ALIAS]
-        del connections.settings[REPLICA_DB_ALIAS]
+pytestmark = pytest.mark.usefixtures("replica")  # tests/conftest.py
 
 
 @pytest.fixture

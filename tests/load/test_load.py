@@ -16,6 +16,8 @@ from tests.support.servers import gunicorn, request
 pytestmark = [pytest.mark.load, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 50
+# Any total of at least one order per client; below 350 (7 a client) the duplicate and retry
+# intervals shrink to each client's share (tests.support.load.create_orders), never to none.
 ORDERS = int(os.environ.get("LOAD_ORDERS", "2000"))
 
 
@@ -40,7 +42,10 @@ def test_many_clients_create_each_order_exactly_once(partners_with_tokens):
         result = create_orders(port, tokens, category.slug, total=ORDERS)
         summary = result.summary()
         print("load:", summary)
-        # then: no 5xx, every distinct request answered, and exactly one order each
+        # then: duplicates and retries were sent, every send reached the server (no refused
+        # or reset connection), no 5xx, every distinct request answered, exactly one order each
+        assert summary["duplicates_sent"] > 0 and summary["retries_sent"] > 0, summary
+        assert result.errors == [], summary
         assert not [s for s in result.statuses if s >= 500], summary
         assert set(result.statuses) <= {200, 201}, summary
         assert summary["repeats_answered_with_another_order"] == 0
@@ -58,3 +63,8 @@ def test_many_clients_create_each_order_exactly_once(partners_with_tokens):
         status, body = request(port, "GET", f"/api/v1/orders/{order.pk}/", token=token)
         assert (status, body["status"]) == (200, "paid")
         assert order.status_changes.filter(to_status="paid").count() == 1
+
+
+def test_a_total_too_small_for_every_client_is_refused():
+    with pytest.raises(ValueError, match="at least one order per client"):
+        create_orders(1, ["token"] * CLIENTS, "appliances", total=CLIENTS - 1)

@@ -42,7 +42,9 @@ class LoadResult:
     answered_ids: set = field(default_factory=set)  # answered 200 or 201
     order_ids_by_request: dict = field(default_factory=dict)
     mismatched: int = 0  # a repeat answered with another order than the first
-    errors: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # connection errors (refused, reset): must stay empty
+    duplicates_sent: int = 0  # second sends of the same request
+    retries_sent: int = 0  # sends again after the client gave up waiting on the first
     seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -67,6 +69,9 @@ class LoadResult:
             "created": len(self.created_ids),
             "distinct_requests_answered": len(self.answered_ids),
             "repeats_answered_with_another_order": self.mismatched,
+            "duplicates_sent": self.duplicates_sent,
+            "retries_sent": self.retries_sent,
+            "connection_errors": len(self.errors),
             "p50_ms": round(pct(0.50), 1),
             "p99_ms": round(pct(0.99), 1),
             "mean_ms": round(statistics.mean(lat) * 1000, 1) if lat else 0,
@@ -88,21 +93,35 @@ def create_orders(
 ) -> LoadResult:
     """One thread per token. Each sends orders; every `duplicate_every`-th is sent twice
     with the same client_request_id, every `retry_every`-th is retried after a short
-    client-side timeout (the server may well have committed the first)."""
+    client-side timeout (the server may well have committed the first).
+
+    With a `total`, the orders are shared out among the clients (the first ones take the
+    remainder), and when a client's share is smaller than `duplicate_every` or
+    `retry_every`, those shrink to it: a small total still sends duplicates and retries
+    (never silently none). A total smaller than the number of clients is refused."""
     result = LoadResult()
-    per_client = (total // len(tokens)) if total else None
+    if total is not None:
+        if total < len(tokens):
+            raise ValueError(f"total={total}: at least one order per client ({len(tokens)} clients)")
+        share = total // len(tokens)
+        duplicate_every, retry_every = min(duplicate_every, share), min(retry_every, share)
     stop_at = time.monotonic() + duration if duration else None
 
     def client(index: int, token: str):
         rng = random.Random(seed * 1000 + index)
+        per_client = None if total is None else total // len(tokens) + (index < total % len(tokens))
         n = 0
         while (per_client is None or n < per_client) and (stop_at is None or time.monotonic() < stop_at):
             n += 1
             body = order_body(rng, category_slug)
             request_id = body["client_request_id"]
             sends = 2 if n % duplicate_every == 0 else 1
-            for attempt in range(sends + (1 if n % retry_every == 0 else 0)):
-                timeout = 0.05 if (n % retry_every == 0 and attempt == 0) else 30
+            retried = n % retry_every == 0
+            with result.lock:
+                result.duplicates_sent += sends - 1
+                result.retries_sent += retried
+            for attempt in range(sends + retried):
+                timeout = 0.05 if (retried and attempt == 0) else 30
                 start = time.perf_counter()
                 try:
                     status, data = request(port, "POST", "/api/v1/orders/", body, token, timeout=timeout)
