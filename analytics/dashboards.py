@@ -111,9 +111,13 @@ class Kpi:
     higher_is_better: bool = True
     # A share (0.83 → 83.0%): its change is the difference in percentage points.
     is_percent: bool = False
+    # False when the earlier period has no figures at all: "no comparison", not a percentage.
+    comparable: bool = True
 
     @property
     def change(self) -> float | None:
+        if not self.comparable:
+            return None
         if self.is_percent:
             return None if self.value is None or self.previous is None else float(self.value) - float(self.previous)
         return change_between(self.value, self.previous)
@@ -127,15 +131,37 @@ class Kpi:
         return "good" if (change > 0) == self.higher_is_better else "bad"
 
 
-def kpis_of(totals: Totals, previous: Totals) -> list[Kpi]:
+def kpis_of(totals: Totals, previous: Totals, *, comparable: bool = True) -> list[Kpi]:
+    c = comparable
     return [
-        Kpi("sales", _("Net sales"), totals.sales, previous.sales),
-        Kpi("orders", _("Orders"), totals.orders, previous.orders, is_money=False),
-        Kpi("buyers", _("Buyers"), totals.buyers, previous.buyers, is_money=False),
-        Kpi("active_partners", _("Active partners"), totals.active_partners, previous.active_partners, is_money=False),
-        Kpi("average_order_value", _("Average order value"), totals.average_order_value, previous.average_order_value),
-        Kpi("returns", _("Returns"), totals.returns, previous.returns, higher_is_better=False),
+        Kpi("sales", _("Net sales"), totals.sales, previous.sales, comparable=c),
+        Kpi("orders", _("Orders"), totals.orders, previous.orders, is_money=False, comparable=c),
+        Kpi("buyers", _("Buyers"), totals.buyers, previous.buyers, is_money=False, comparable=c),
+        Kpi(
+            "active_partners",
+            _("Active partners"),
+            totals.active_partners,
+            previous.active_partners,
+            is_money=False,
+            comparable=c,
+        ),
+        Kpi(
+            "average_order_value",
+            _("Average order value"),
+            totals.average_order_value,
+            previous.average_order_value,
+            comparable=c,
+        ),
+        Kpi("returns", _("Returns"), totals.returns, previous.returns, higher_is_better=False, comparable=c),
     ]
+
+
+def has_figures(days: dict[dt.date, DailyPoint], period: Period) -> bool:
+    """Whether any day of ``period`` has figures (an order paid or returned): an earlier
+    period without any is no ground for a comparison (a county that had not started yet)."""
+    return any(
+        period.start <= day <= period.end and (p.orders or p.gross_sales or p.returns) for day, p in days.items()
+    )
 
 
 @dataclass
@@ -322,18 +348,29 @@ class CountyDashboard:
     parcels: CountyParcelFigures | None = None
     # After the 20th: partners under half of this month's target.
     behind_target: list[BehindTarget] = field(default_factory=list)
+    # The earlier period has figures to compare with (else the page says "no comparison").
+    comparable: bool = True
 
     def __post_init__(self):
         self.kpis = county_kpis(
-            self.totals, self.previous_totals, self.platform_confirmed_share, self.previous_platform_confirmed_share
+            self.totals,
+            self.previous_totals,
+            self.platform_confirmed_share,
+            self.previous_platform_confirmed_share,
+            comparable=self.comparable,
         )
 
 
 def county_kpis(
-    totals: Totals, previous: Totals, confirmed_share: float | None, previous_confirmed_share: float | None
+    totals: Totals,
+    previous: Totals,
+    confirmed_share: float | None,
+    previous_confirmed_share: float | None,
+    *,
+    comparable: bool = True,
 ) -> list[Kpi]:
     """The county dashboard's tiles, for the page and its KPI export alike."""
-    return kpis_of(totals, previous) + [
+    return kpis_of(totals, previous, comparable=comparable) + [
         Kpi(
             "platform_confirmed_share",
             _("Confirmed by the platform"),
@@ -341,6 +378,7 @@ def county_kpis(
             previous_confirmed_share,
             is_money=False,
             is_percent=True,
+            comparable=comparable,
         )
     ]
 
@@ -547,6 +585,8 @@ def partner_leaderboard(county: County, period: Period, previous: Period | None 
     with ``previous``, also their paid orders of the previous period (one query for both)."""
     first = previous.start if previous else period.start
     in_period = Q(day__gte=period.start, day__lte=period.end)
+    # The previous period need not end the day before (a year to date: the same dates last year).
+    in_previous = Q(day__gte=previous.start, day__lte=previous.end) if previous else Q(pk__in=[])
     rows = (
         PartnerDailyIncome.objects.filter(partner__village__county=county, day__gte=first, day__lte=period.end)
         .values("partner_id", "partner__real_name", "partner__village__name", "partner__status")
@@ -557,7 +597,7 @@ def partner_leaderboard(county: County, period: Period, previous: Period | None 
             period_returned_sales=Sum("returned_sales", filter=in_period),
             period_commission=Sum("commission", filter=in_period),
             period_reversals=Sum("reversals", filter=in_period),
-            previous_orders=Sum("orders", filter=~in_period),
+            previous_orders=Sum("orders", filter=in_previous),
         )
         .order_by()
     )
@@ -665,6 +705,7 @@ def county_dashboard(county: County, period: Period, *, village_sort: str = DEFA
         flags=flag_figures(county_ids=[county.pk]),
         parcels=county_parcel_figures(county, period),
         behind_target=partners_behind_target(county),
+        comparable=has_figures(days, previous),
     )
 
 
@@ -743,6 +784,7 @@ class NationalDashboard:
     # The counties whose slowest parcel leg (median hours, legs ended in the period) is slowest.
     slowest_legs: list[SlowCounty] = field(default_factory=list)
     slowest_legs_window: Period | None = None  # the days the slowest legs are read over
+    comparable: bool = True  # the earlier period has figures
 
     @property
     def parcel_legs(self) -> tuple[Leg, ...]:
@@ -751,17 +793,18 @@ class NationalDashboard:
 
     @property
     def kpis(self) -> list[Kpi]:
-        totals, previous = self.totals, self.previous_totals
+        totals, previous, c = self.totals, self.previous_totals, self.comparable
         return [
-            Kpi("sales", _("Net sales"), totals.sales, previous.sales),
-            Kpi("orders", _("Orders"), totals.orders, previous.orders, is_money=False),
+            Kpi("sales", _("Net sales"), totals.sales, previous.sales, comparable=c),
+            Kpi("orders", _("Orders"), totals.orders, previous.orders, is_money=False, comparable=c),
             Kpi(
                 "average_order_value",
                 _("Average order value"),
                 totals.average_order_value,
                 previous.average_order_value,
+                comparable=c,
             ),
-            Kpi("returns", _("Returns"), totals.returns, previous.returns, higher_is_better=False),
+            Kpi("returns", _("Returns"), totals.returns, previous.returns, higher_is_better=False, comparable=c),
         ]
 
 
@@ -788,4 +831,5 @@ def national_dashboard(period: Period) -> NationalDashboard:
         counties_most_flagged=counties_with_most_open_flags(),
         slowest_legs=counties_with_slowest_legs(period),
         slowest_legs_window=slowest_legs_window(period),
+        comparable=has_figures(days, previous),
     )

@@ -32,6 +32,7 @@ from .dashboards import (
     county_kpis,
     county_totals,
     county_villages,
+    has_figures,
     partner_leaderboard,
     platform_confirmed_shares,
     promotion_results,
@@ -169,7 +170,7 @@ def _kpi_table(county: County, period: Period) -> Table:
     days = county_days(county, min(previous.start, period.start), period.end)
     now, before = county_totals(county, period, days=days, leaderboard=partner_leaderboard(county, period, previous))
     confirmed, previous_confirmed = platform_confirmed_shares(county, period)
-    kpis = county_kpis(now, before, confirmed, previous_confirmed)
+    kpis = county_kpis(now, before, confirmed, previous_confirmed, comparable=has_figures(days, previous))
     progress = billion_yuan_progress(county_summary(county))
 
     def figure(kpi: Kpi, value):

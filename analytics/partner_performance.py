@@ -258,7 +258,9 @@ def partner_ranking(
             "partner__village__name",
             "partner__village__county__code",
             "partner__village__county__name",
+            "partner__village__county__name_en",
             "partner__village__county__province__name",
+            "partner__village__county__province__name_en",
         )
         .annotate(
             # Each name below shadows the day rows' column of that name: the columns it

@@ -39,7 +39,10 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same length just before this one."""
+        """The period it is compared with: for "this year" (a year to date) the same dates
+        last year (1 January to the same day); for any other, the same length just before."""
+        if self.key == "year":
+            return Period(start=_a_year_before(self.start), end=_a_year_before(self.end), key="previous")
         end = self.start - dt.timedelta(days=1)
         return Period(start=end - dt.timedelta(days=self.days - 1), end=end, key="previous")
 
@@ -74,6 +77,13 @@ class Period:
         for first, last in self.edge_days():
             q |= Q(day__gte=first, day__lte=last)
         return q
+
+
+def _a_year_before(day: dt.date) -> dt.date:
+    """The same date a year earlier; 29 February becomes the 28th."""
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)
 
 
 def preset_period(key: str, *, today: dt.date | None = None) -> Period:

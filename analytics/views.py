@@ -91,7 +91,11 @@ def _other_counties(request, county: County) -> list[County]:
     """A staff member with several counties can hop between them."""
     if is_admin(request.user):
         return []
-    return [c for c in counties_visible_to(request.user).order_by("code").only("code", "name") if c.pk != county.pk]
+    return [
+        c
+        for c in counties_visible_to(request.user).order_by("code").only("code", "name", "name_en")
+        if c.pk != county.pk
+    ]
 
 
 def _number(value) -> float:
@@ -105,7 +109,8 @@ def county_chart_data(dashboard: CountyDashboard) -> dict:
         "daily": {
             "labels": [p.day.isoformat() for p in dashboard.daily],
             "sales": [_number(p.sales) for p in dashboard.daily],
-            "previous": [_number(p.sales) for p in dashboard.previous_daily],
+            # No line for an earlier period without figures (nothing to compare with).
+            "previous": [_number(p.sales) for p in dashboard.previous_daily] if dashboard.comparable else [],
             "orders": [p.orders for p in dashboard.daily],
         },
         "categories": {

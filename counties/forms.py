@@ -16,9 +16,16 @@ from rural_taobao.phones import is_mobile_phone
 from .models import County
 from .services import county_profile_fields_for
 
+# Text that took someone a while to write: emptying it is asked about first.
+ASK_BEFORE_CLEARING = ("profile", "characteristic_products")
+
 
 class CountyProfileForm(forms.ModelForm):
-    """The profile editor: only the fields the editor may change are on the form."""
+    """The profile editor: only the fields the editor may change are on the form.
+
+    Emptying the profile text or the characteristic products is not saved at once: the
+    form comes back with the question and a "yes, clear" box, ``confirm_clear`` (no script
+    needed; not a county field, so it is read from the data)."""
 
     class Meta:
         model = County
@@ -49,6 +56,37 @@ class CountyProfileForm(forms.ModelForm):
         if "yearly_sales_target" in self.fields:
             self.fields["yearly_sales_target"].min_value = 0
             self.fields["yearly_sales_target"].validators.append(MinValueValidator(0))
+        self.clearing: list[str] = []
+
+    @property
+    def profile_fields(self) -> list[str]:
+        """The county's fields on the form (not the confirmation box)."""
+        return list(self.fields)
+
+    @property
+    def confirmed_clearing(self) -> bool:
+        return self.is_bound and self.data.get("confirm_clear") in ("on", "1", "true")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clearing = [
+            str(self.fields[name].label)
+            for name in ASK_BEFORE_CLEARING
+            if name in self.fields and (self.initial.get(name) or "").strip() and not (cleaned.get(name) or "").strip()
+        ]
+        if self.clearing and not self.confirmed_clearing:
+            raise ValidationError(
+                _("Saving this empties %(fields)s. Tick “Yes, clear them” and save again, or put the text back.")
+                % {"fields": "、".join(self.clearing) if _is_chinese() else ", ".join(self.clearing)},
+                code="confirm_clear",
+            )
+        return cleaned
+
+
+def _is_chinese() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("zh")
 
 
 class StaffCreateForm(forms.Form):

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rural_taobao.money import money_field
@@ -46,6 +47,16 @@ class Province(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language: the English one on English pages where known."""
+        return in_page_language(self.name, self.name_en)
+
+
+def in_page_language(name: str, name_en: str) -> str:
+    """``name_en`` when the active language is English and it is known, else ``name``."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
 class County(models.Model):
@@ -90,6 +101,12 @@ class County(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    @property
+    def local_name(self) -> str:
+        """The county's name in the page's language: "Lankao County" on English pages
+        where the English name is known, 兰考县 otherwise (never both in one heading)."""
+        return in_page_language(self.name, self.name_en)
 
 
 class Village(models.Model):

@@ -46,7 +46,7 @@ def county_profile_edit(request, code: str):
     county = visible_county(request, code)
     form = CountyProfileForm(request.POST or None, instance=county, user=request.user)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.fields}
+        changes = {name: form.cleaned_data[name] for name in form.profile_fields}
         try:
             county = county_profile_update(county_id=county.pk, by_user=request.user, **changes)
         except ValidationError as exc:
