@@ -68,29 +68,45 @@
     return canvas ? canvas.getAttribute("data-label-" + name) || name : name;
   }
 
+  function axisLabel(name, fallback) {
+    var canvas = document.getElementById("trend-chart");
+    return (canvas && canvas.getAttribute("data-label-" + name)) || label("trend-chart", fallback);
+  }
+
   function trendChart(daily, withPrevious) {
+    // Monotone interpolation never overshoots between two days: a line over days with sales
+    // never dips below zero, and the money axis goes negative only for a day whose returns
+    // outweigh its sales (a reversal).
     var datasets = [{
       label: label("trend-chart", "sales"), data: daily.sales, borderColor: ORANGE, backgroundColor: ORANGE_SOFT,
-      fill: true, tension: 0.25, pointRadius: daily.sales.length > 45 ? 0 : 2, yAxisID: "y"
+      fill: "origin", cubicInterpolationMode: "monotone", pointRadius: daily.sales.length > 45 ? 0 : 2, yAxisID: "y"
     }];
-    if (withPrevious && daily.previous) {
+    var amounts = daily.sales.slice();
+    if (withPrevious && daily.previous && daily.previous.length) {
       datasets.push({
         label: label("trend-chart", "previous"), data: daily.previous, borderColor: GREY, borderDash: [5, 4],
-        fill: false, tension: 0.25, pointRadius: 0, yAxisID: "y"
+        fill: false, cubicInterpolationMode: "monotone", pointRadius: 0, yAxisID: "y"
       });
+      amounts = amounts.concat(daily.previous);
     }
+    // The orders on an axis of their own, on the right, labelled (never against the money axis).
     datasets.push({
       label: label("trend-chart", "orders"), data: daily.orders, borderColor: BLUE, backgroundColor: BLUE,
-      type: "line", fill: false, pointRadius: 0, borderWidth: 1, yAxisID: "orders", hidden: window.innerWidth < 600
+      type: "line", fill: false, pointRadius: 0, borderWidth: 1, yAxisID: "orders", cubicInterpolationMode: "monotone"
     });
+    var lowest = Math.min.apply(null, amounts.concat([0]));
+    var money = moneyAxis();
+    if (lowest >= 0) { money.min = 0; }
+    money.title = { display: true, text: axisLabel("axis-money", "sales") };
     draw("trend-chart", {
       type: "line",
       data: { labels: daily.labels.map(function (d) { return d.slice(5); }), datasets: datasets },
       options: {
         scales: {
-          y: moneyAxis(),
+          y: money,
           orders: {
-            position: "right", display: "auto", beginAtZero: true, grid: { drawOnChartArea: false },
+            position: "right", display: "auto", beginAtZero: true, min: 0, grid: { drawOnChartArea: false },
+            title: { display: true, text: axisLabel("axis-orders", "orders") },
             ticks: { precision: 0, callback: function (v) { return count.format(v); } }
           },
           x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: window.innerWidth < 600 ? 4 : 10 } }
