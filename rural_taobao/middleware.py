@@ -82,3 +82,22 @@ class RequestSizeLimitMiddleware:
             response.status_code = 413
             return response
         return self.get_response(request)
+
+
+class OfflineIdentityMiddleware:
+    """Every HTML answer says whose it is: ``X-RT-User: <user id>``, empty for nobody.
+
+    The service worker (static/js/offline/sw.js) keeps saved pages and the outbox per user
+    and serves a saved copy only to the user the server last named; a login of someone
+    else (a different id here) wipes the previous user's copies and data on the phone.
+    The page's own <meta name="rt-user"> could be a saved copy; this header is the server's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.get("Content-Type") or "").startswith("text/html"):
+            user = getattr(request, "user", None)
+            response["X-RT-User"] = str(user.pk) if user is not None and user.is_authenticated else ""
+        return response

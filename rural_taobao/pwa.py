@@ -70,6 +70,7 @@ def _worker_config() -> dict:
         "offlinePage": offline_url,
         "pages": [reverse(name) for name in OFFLINE_PAGE_NAMES],
         "orderNew": reverse("partner_order_new"),
+        "currentUser": reverse("pwa-user"),
         "orderList": reverse("partner_orders"),
         "villagerLookup": reverse("partner_villager_lookup"),
         "api": {
@@ -147,6 +148,17 @@ def manifest(request):
     response = JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
     patch_cache_control(response, no_cache=True, max_age=0)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))  # the name follows the language
+    return response
+
+
+@require_GET
+def current_user(request):
+    """Who the server says is logged in on this browser: ``{"user": id | null}``. The worker
+    and the outbox ask before trusting what they saved, and never send one user's outbox
+    under another's session. Never cached."""
+    user = request.user
+    response = JsonResponse({"user": user.pk if user.is_authenticated else None})
+    patch_cache_control(response, no_store=True)
     return response
 
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="pwa-service-worker"),
     path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
     path("offline/", pwa.offline, name="pwa-offline"),
+    path("pwa/user/", pwa.current_user, name="pwa-user"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", pwa.LogoutView.as_view(), name="logout"),
     path("accounts/devices/", views.account_devices, name="account_devices"),

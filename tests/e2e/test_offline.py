@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderStatus
@@ -468,6 +469,57 @@ def test_a_second_login_without_logging_out_never_sees_the_first_partners_pages(
         f"rt-pages-u{second_partner.user.pk}"
     }
     assert stored["databases"] == [f"rt-offline-u{second_partner.user.pk}"]
+
+
+def test_a_session_that_expires_and_another_login_never_shows_the_first_partners_data(
+    phone_page, login, partner, second_partner
+):
+    """Issue 18, item 7: the worker trusts the server's word (X-RT-User, /pwa/user/) about
+    who is logged in, not its own memory of the last user."""
+    page = phone_page
+    VillagerFactory(partner=partner, phone="13655556666", name="赵大爷")
+    first, second = partner.user, second_partner.user
+    # given: A's pages and villagers are saved on the phone
+    log_in_and_wait_for_the_offline_copy(page, login, first)
+    page.goto(f"{page.base_url}/partner/villagers/")
+    expect(page.locator("#villager-list")).to_contain_text("赵大爷")
+    stored = page.evaluate(OFFLINE_STORAGE_JS)
+    assert stored["databases"] == [f"rt-offline-u{first.pk}"]
+    # when: A's session ends on the server (no logout; the browser keeps its cookie): the
+    # next visit meets the login page, and then the network drops
+    Session.objects.all().delete()
+    page.goto(f"{page.base_url}/partner/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.context.set_offline(True)
+    # then: the worker shows none of A's saved pages, though it remembers A
+    for path in ("/partner/", "/partner/villagers/"):
+        page.goto(f"{page.base_url}{path}")
+        expect(page.locator("body")).not_to_contain_text("赵大爷")
+        assert page.locator(f'meta[name=rt-user][content="{first.pk}"]').count() == 0, path
+    # when: B logs in on the same browser profile
+    page.context.set_offline(False)
+    login(page, second.username, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/partner/$"))
+    # and B's pages load, and then the network drops
+    page.wait_for_function("document.documentElement.dataset.offlineReady === '1'")
+    page.context.set_offline(True)
+    # then: offline, every page is B's, the type-ahead knows none of A's villagers
+    for path in ("/partner/", "/partner/orders/", "/partner/villagers/", "/partner/orders/new/"):
+        page.goto(f"{page.base_url}{path}")
+        expect(page.locator("meta[name=rt-user]")).to_have_attribute("content", str(second.pk))
+        expect(page.locator("body")).not_to_contain_text("赵大爷")
+        expect(page.locator("body")).not_to_contain_text("王爱丽")
+    with page.expect_response(lambda r: "/partner/villagers/lookup/" in r.url) as lookup:
+        page.locator("#id_villager_phone").press_sequentially("136555")
+    assert lookup.value.json() == {"results": []}
+    # and nothing of A's is left: no IndexedDB of A's, no saved page of A's
+    stored = page.evaluate(OFFLINE_STORAGE_JS)
+    assert stored["databases"] == [f"rt-offline-u{second.pk}"]
+    assert {entry["cache"] for entry in stored["caches"] if entry["cache"].startswith("rt-pages-")} == {
+        f"rt-pages-u{second.pk}"
+    }
+    assert not any("赵大爷" in e["text"] or "王爱丽" in e["text"] for e in stored["caches"])
+    page.context.set_offline(False)
 
 
 PAGE_BUDGET_BYTES = 150 * 1024

@@ -623,8 +623,30 @@
     return "stop";
   }
 
+  // Who the server says is logged in now (an id as text, "" for nobody), null without an answer.
+  var CURRENT_USER_URL = "/pwa/user/"; // rural_taobao.pwa.current_user
+  async function serverUser() {
+    try {
+      var response = await fetch(CURRENT_USER_URL, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok) return null;
+      var data = await response.json();
+      return data.user === null || data.user === undefined ? "" : String(data.user);
+    } catch (e) {
+      return null;
+    }
+  }
+
   async function sendQueue() {
     var items = await RTStore.outbox(uid);
+    if (!items.some(function (item) { return item.state === "waiting" || item.state === "sending"; })) return true;
+    // This outbox is its writer's: never sent under another user's session (a page of
+    // theirs still open after someone else logged in, in another tab).
+    var who = await serverUser();
+    if (who === null) {
+      state.network = "down";
+      return false;
+    }
+    if (who !== uid) return false;
     // Oldest first; each answer before the next, so changes apply in the order made.
     for (var i = 0; i < items.length; i++) {
       var item = items[i];

@@ -5,9 +5,13 @@
  *   version changes with any of them, and a new worker drops the old cache).
  * - The partner pages (home, new order, order list, villagers, an order's page): network
  *   first; each answer is kept in the cache of the user the page was rendered for (the page
- *   says who: <meta name="rt-user">), and offline the page comes from that copy. A page of
- *   another user clears the previous user's copies: one user's page is never shown to
- *   another.
+ *   says who: <meta name="rt-user">), and offline the page comes from that copy.
+ * - Who is logged in is the server's word, never the worker's guess: every HTML answer
+ *   carries X-RT-User (an id, empty for nobody; rural_taobao.middleware), every navigation
+ *   in scope passes through here so the worker reads it (a redirect away, to the login
+ *   page, hides it: then /pwa/user/ is asked), and the last answer is kept (rt-identity
+ *   cache, across restarts). A saved page, the cached villagers and the outbox serve only
+ *   that user; an answer naming someone else wipes the previous user's copies and data.
  * - A new-order or status form posted without a connection is kept in the outbox
  *   (IndexedDB, see store.js) and the partner is sent to the order list; the page script
  *   sends it when the connection returns, through the API, exactly once.
@@ -24,7 +28,10 @@ var LOOKUP_TIMEOUT_MS = 3000;
 var WARM_EVERY_MS = 10 * 60 * 1000;
 var MAX_VILLAGER_PAGES = 50; // 200 a page: 10,000 villagers
 
-var currentUser = null; // known from the pages (their meta tag) and their messages
+var currentUser = null; // the user whose copies may be served and written: the confirmed one
+var confirmedUser; // what the server last said (X-RT-User): an id, "" for nobody, undefined not read yet
+var IDENTITY_CACHE = "rt-identity";
+var IDENTITY_KEY = "/__rt-confirmed-user__";
 var loggedOut = false; // set by a logout until a page says who is logged in again
 var warming = null;
 
@@ -48,19 +55,71 @@ self.addEventListener("activate", function (event) {
 
 // ── Who is logged in ─────────────────────────────────────────────────────────
 
-function knownUser() {
-  if (loggedOut) return Promise.resolve(null);
-  if (currentUser) return Promise.resolve(currentUser);
-  // After a restart of the worker: the one user whose pages are cached.
-  return caches.keys().then(function (keys) {
-    var pages = keys.filter(function (key) { return key.indexOf(RTStore.PAGES_PREFIX) === 0; });
-    currentUser = pages.length === 1 ? pages[0].slice(RTStore.PAGES_PREFIX.length) : null;
-    return currentUser;
+function loadConfirmed() {
+  if (confirmedUser !== undefined) return Promise.resolve(confirmedUser);
+  // After a restart of the worker: what the server said last (nothing kept: nobody).
+  return caches.open(IDENTITY_CACHE).then(function (cache) {
+    return cache.match(IDENTITY_KEY);
+  }).then(function (kept) {
+    return kept ? kept.text() : "";
+  }).then(function (uid) {
+    if (confirmedUser === undefined) confirmedUser = uid;
+    if (confirmedUser && !currentUser && !loggedOut) currentUser = confirmedUser;
+    return confirmedUser;
   });
 }
 
+// The server named who is logged in (X-RT-User): that user's copies only, from now on.
+function confirmUser(uid) {
+  uid = uid ? String(uid) : "";
+  var changed = uid !== confirmedUser;
+  confirmedUser = uid;
+  var kept = !changed ? Promise.resolve() : caches.open(IDENTITY_CACHE).then(function (cache) {
+    return cache.put(IDENTITY_KEY, new Response(uid, { headers: { "Content-Type": "text/plain" } }));
+  });
+  if (!uid) {
+    currentUser = null; // nobody: nothing is served; the data waits for its user's next login
+    return kept;
+  }
+  return kept.then(function () { return setUser(uid); });
+}
+
+function observeIdentity(response) {
+  // A partner page sending the browser elsewhere (to the login page: the session ended)
+  // shows no headers to the worker: ask the server who is logged in now.
+  if (response && response.type === "opaqueredirect") return askServer().then(function () { return response; });
+  if (!response || !response.headers.has("X-RT-User")) return Promise.resolve(response);
+  return confirmUser(response.headers.get("X-RT-User")).then(function () { return response; }, function () {
+    return response;
+  });
+}
+
+// Ask the server (a page the worker did not see load, e.g. before it controlled the page).
+function askServer() {
+  return fetch(RT_CONFIG.currentUser, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }).then(function (data) {
+    return confirmUser(data.user === null || data.user === undefined ? "" : String(data.user));
+  }).catch(function () { /* offline: the last answer stands */ });
+}
+
+// A page says who it is for: believed only when the server says so too.
+function confirmPageUser(uid) {
+  return loadConfirmed().then(function (confirmed) {
+    return confirmed === String(uid) ? null : askServer();
+  }).then(function () { return setUser(uid); });
+}
+
+function knownUser() {
+  if (loggedOut) return Promise.resolve(null);
+  return loadConfirmed().then(function (uid) { return uid && uid === currentUser ? uid : null; });
+}
+
+// Only the confirmed user (a page's message naming another is a copy, or stale).
 function setUser(uid) {
   uid = String(uid);
+  if (confirmedUser !== undefined && confirmedUser !== uid) return Promise.reject(new Error("not the logged-in user"));
   loggedOut = false;
   if (uid === currentUser) return Promise.resolve();
   currentUser = uid;
@@ -98,9 +157,9 @@ function worthSaving(url, html) {
 function storePage(url, response) {
   if (!response.ok || response.type !== "basic") return Promise.resolve();
   if ((response.headers.get("Content-Type") || "").indexOf("text/html") !== 0) return Promise.resolve();
-  return response.text().then(function (html) {
+  return observeIdentity(response).then(function () { return response.text(); }).then(function (html) {
     var uid = userOfPage(html);
-    if (!uid) return null;
+    if (!uid || uid !== confirmedUser) return null;
     return setUser(uid).then(function () {
       if (loggedOut || uid !== currentUser || !worthSaving(url, html)) return null;
       var copy = new Response(html, {
@@ -158,7 +217,7 @@ function offlineFallback() {
 
 // Network first; the saved copy when the network fails, or is slow and a copy exists.
 function networkFirstPage(event, url) {
-  var network = fetch(event.request);
+  var network = fetch(event.request).then(observeIdentity);
   event.waitUntil(network.then(function (response) { return storePage(url, response.clone()); }).catch(function () {}));
   return new Promise(function (resolve) {
     var done = false;
@@ -296,6 +355,9 @@ self.addEventListener("fetch", function (event) {
       );
     } else if (request.mode === "navigate" && isOfflinePage(url)) {
       event.respondWith(networkFirstPage(event, url));
+    } else if (request.mode === "navigate") {
+      // Any other page in the worker's scope: the network, read for whose it is.
+      event.respondWith(fetch(request).then(observeIdentity));
     } else if (url.pathname === RT_CONFIG.villagerLookup) {
       event.respondWith(lookup(event, url));
     } else if (url.pathname === RT_CONFIG.api.categories || url.pathname === RT_CONFIG.api.promotions) {
@@ -394,12 +456,14 @@ self.addEventListener("message", function (event) {
   function reply(message) { if (port) port.postMessage(message); }
   var work;
   if (data.type === "hello" && data.user) {
-    // A partner page: who is logged in, and whether it is online to refresh the copy.
-    work = setUser(data.user).then(function () {
+    // A partner page: whether it is online to refresh the copy (of the confirmed user only).
+    work = confirmPageUser(data.user).then(function () {
       return data.online ? warmIfDue(String(data.user)) : "offline";
     });
   } else if (data.type === "warm" && data.user) {
-    work = setUser(data.user).then(function () { return warm(String(data.user)); });
+    work = confirmPageUser(data.user).then(function () {
+      return warm(String(data.user));
+    });
   } else if (data.type === "logout") {
     // Stop keeping anything until a page says who is logged in; the page deletes the data.
     loggedOut = true;
