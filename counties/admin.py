@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.db import transaction
 
 from rural_taobao.read_only_admin import ReadOnlyAdmin
 
 from .models import County, CountyProfileEdit, CountyStaffAssignment, Province, ServicePoint, StaffPhone, Village
-from .services import ADMIN_PROFILE_FIELDS, county_profile_record, profile_changes
+from .services import ADMIN_PROFILE_FIELDS, county_profile_record, profile_changes, service_point_next_code
 
 
 @admin.register(Province)
@@ -42,6 +43,13 @@ class CountyAdmin(admin.ModelAdmin):
 class ServicePointInline(admin.StackedInline):
     model = ServicePoint
     extra = 0
+    readonly_fields = ["code"]
+
+
+def _with_code(point: ServicePoint) -> None:
+    # A new point takes its county's next code; a point's code never changes afterwards.
+    if not point.code:
+        point.code = service_point_next_code(point.village.county)
 
 
 @admin.register(Village)
@@ -53,14 +61,31 @@ class VillageAdmin(admin.ModelAdmin):
     autocomplete_fields = ["county"]
     inlines = [ServicePointInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ServicePoint:
+            with transaction.atomic():
+                for point in formset.save(commit=False):
+                    _with_code(point)
+                    point.save()
+                for point in formset.deleted_objects:
+                    point.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(ServicePoint)
 class ServicePointAdmin(admin.ModelAdmin):
-    list_display = ["village", "address", "opened_on", "closed_on"]
+    list_display = ["code", "village", "address", "opened_on", "closed_on"]
+    readonly_fields = ["code"]
     list_filter = ["village__county__province", ("closed_on", admin.EmptyFieldListFilter)]
-    search_fields = ["address", "village__name", "village__county__name"]
+    search_fields = ["code", "address", "village__name", "village__county__name"]
     list_select_related = ["village__county"]
     autocomplete_fields = ["village"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            _with_code(obj)
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(CountyStaffAssignment)

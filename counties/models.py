@@ -13,6 +13,9 @@ from rural_taobao.phones import MOBILE_PHONE_REGEX, mobile_phone_validator
 
 county_code_validator = RegexValidator(r"^\d{6}$", _("An administrative code is exactly six digits."))
 province_code_validator = RegexValidator(r"^\d{2}$", _("A province code is two digits."))
+# A service point's stable code: its county's administrative code, a dash, four digits
+# numbered within the county (410225-0007). It never changes, whoever runs the point.
+SERVICE_POINT_CODE_REGEX = r"^[0-9]{6}-[0-9]{4}$"
 
 
 class Region(models.TextChoices):
@@ -128,8 +131,16 @@ class Village(models.Model):
 
 
 class ServicePoint(models.Model):
-    """A village's station. Its history outlives any one partner who runs it."""
+    """A village's station. Its history outlives any one partner who runs it: its code
+    stays, and ``partners.ServicePointTenure`` records who ran it when."""
 
+    code = models.CharField(
+        _("service point code"),
+        max_length=11,
+        unique=True,
+        editable=False,
+        help_text=_("County code and a number within the county, e.g. 410225-0007; it never changes."),
+    )
     village = models.OneToOneField(
         Village, on_delete=models.PROTECT, related_name="service_point", verbose_name=_("village")
     )
@@ -148,6 +159,7 @@ class ServicePoint(models.Model):
                 | Q(closed_on__gte=models.F("opened_on")),
                 name="service_point_closes_after_opening",
             ),
+            models.CheckConstraint(condition=Q(code__regex=SERVICE_POINT_CODE_REGEX), name="service_point_code_format"),
         ]
 
     def __str__(self):

@@ -14,12 +14,13 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from rural_taobao.access import is_admin, is_county_staff
 from rural_taobao.errors import Forbidden
 
-from .models import County, CountyProfileEdit
+from .models import County, CountyProfileEdit, ServicePoint, Village
 
 STAFF_PROFILE_FIELDS = ("profile", "characteristic_products", "partner_office")
 ADMIN_PROFILE_FIELDS = (
@@ -100,3 +101,36 @@ def county_profile_update(*, county_id: int, by_user: User, **changes) -> County
     county.save(update_fields=[*diff, "updated_at"])
     county_profile_record(county=county, by_user=by_user, changes=diff)
     return county
+
+
+# ── Service points ───────────────────────────────────────────────────────────
+
+
+def service_point_codes(county_code: str, existing: list[str], count: int) -> list[str]:
+    """The next ``count`` codes of a county's service points after the ``existing`` ones."""
+    numbers = [int(code.rsplit("-", 1)[1]) for code in existing if code]
+    first = max(numbers, default=0) + 1
+    if first + count - 1 > 9999:
+        raise ValidationError(_("This county has no service point numbers left."))
+    return [f"{county_code}-{number:04d}" for number in range(first, first + count)]
+
+
+def service_point_next_code(county: County) -> str:
+    """The next free code of ``county``. Call it in the transaction that saves the point:
+    the county row's lock makes two new points of one county take turns for a number
+    (the unique code has the last word)."""
+    County.objects.select_for_update().filter(pk=county.pk).first()
+    # Fixed-width codes sort as their numbers do: the greatest is the last one given.
+    last = ServicePoint.objects.filter(code__startswith=f"{county.code}-").aggregate(last=Max("code"))["last"]
+    return service_point_codes(county.code, [last] if last else [], 1)[0]
+
+
+@transaction.atomic
+def service_point_create(*, village: Village, address: str, opened_on: dt.date | None) -> ServicePoint:
+    """A village's new service point with its county's next code."""
+    service_point = ServicePoint(
+        village=village, address=address, opened_on=opened_on, code=service_point_next_code(village.county)
+    )
+    service_point.full_clean()
+    service_point.save()
+    return service_point

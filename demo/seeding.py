@@ -92,6 +92,7 @@ from partners.models import (
     PartnerStatus,
     PartnerStatusChange,
     ProcurementRate,
+    ServicePointTenure,
 )
 from payouts.models import PayoutBatch
 from rural_taobao import dates
@@ -1311,10 +1312,13 @@ class DemoSeeder:
         Village.objects.bulk_create(village_objs, batch_size=2000)
         self._fill_ids(Village, self.villages, village_objs, lambda v: (self.counties[v.county].id, v.name),
                        ("county_id", "name"))  # fmt: skip
-        sp_objs = [
-            ServicePoint(village_id=v.id, address=v.address, opened_on=v.opened_on, closed_on=v.closed_on)
-            for v in self.villages
-        ]
+        numbers: dict[int, int] = {}  # county index → last service point number given
+        sp_objs = []
+        for v in self.villages:
+            numbers[v.county] = numbers.get(v.county, 0) + 1
+            code = f"{self.counties[v.county].code}-{numbers[v.county]:04d}"
+            sp_objs.append(ServicePoint(village_id=v.id, code=code, address=v.address, opened_on=v.opened_on,
+                                        closed_on=v.closed_on))  # fmt: skip
         ServicePoint.objects.bulk_create(sp_objs, batch_size=2000)
         self._fill_ids(
             ServicePoint, self.villages, sp_objs, lambda v: (v.id,), ("village_id",), attr="service_point_id"
@@ -1422,10 +1426,31 @@ class DemoSeeder:
              ("changed_at", TS), ("reason", STR)],
             change_rows,
         )  # fmt: skip
+        self.save_tenures()
         counts = Counter(p.status for p in self.partners)
         self.log(f"partners: {len(self.partners):,} ("
                  + ", ".join(f"{s} {counts[s]}" for s, _share in STATUS_SHARES + ENDING_SHARES)
                  + f"), {len(change_rows):,} status changes, {len(user_objs) + 2:,} logins")  # fmt: skip
+
+    def save_tenures(self) -> None:
+        """Who ran each service point: an open tenure for an active or suspended partner (the
+        active first where both share a village), a closed one for an exited partner."""
+        holders: set[int] = set()
+        rows = []
+        ever_active = [p for p in self.partners if p.status in EVER_ACTIVE and p.activated_at is not None]
+        ever_active.sort(key=lambda p: p.status != PartnerStatus.ACTIVE)
+        for p in ever_active:
+            point = self.villages[p.village].service_point_id
+            if p.status in (PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED):
+                if point in holders:
+                    continue
+                holders.add(point)
+                rows.append((point, p.id, p.activated_at, None))
+            elif p.exited_at is not None:
+                rows.append((point, p.id, p.activated_at, max(p.exited_at, p.activated_at)))
+        self.writer.insert(
+            ServicePointTenure, [("service_point_id", INT), ("partner_id", INT), ("started", TS), ("ended", TS)], rows
+        )
 
     def save_villagers(self) -> None:
         rng = self.rng("villagers")

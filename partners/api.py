@@ -94,7 +94,7 @@ class VillageBriefSerializer(serializers.ModelSerializer):
 class ServicePointBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServicePoint
-        fields = ["id", "address"]
+        fields = ["id", "code", "address"]
 
 
 class PhoneField(serializers.RegexField):

@@ -148,6 +148,41 @@ class PartnerStatusChange(models.Model):
         return f"{self.partner}: {self.from_status or '∅'} → {self.to_status}"
 
 
+class ServicePointTenure(models.Model):
+    """The time one partner ran one service point: from their activation there until they
+    exited (open while they hold it, suspended or not). A service point's tenures are its
+    history of partners; a replacement closes one and opens the next in one transaction."""
+
+    service_point = models.ForeignKey(
+        "counties.ServicePoint", on_delete=models.PROTECT, related_name="tenures", verbose_name=_("service point")
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="tenures", verbose_name=_("partner"))
+    started = models.DateTimeField(_("started"))
+    ended = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["service_point", "-started", "-id"]
+        verbose_name = _("service point tenure")
+        verbose_name_plural = _("service point tenures")
+        constraints = [
+            # One partner runs a service point at a time: at most one open tenure per point.
+            models.UniqueConstraint(
+                fields=["service_point"], condition=Q(ended__isnull=True), name="one_open_tenure_per_service_point"
+            ),
+            # And a partner runs one service point at a time.
+            models.UniqueConstraint(
+                fields=["partner"], condition=Q(ended__isnull=True), name="one_open_tenure_per_partner"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended__isnull=True) | Q(ended__gte=F("started")), name="tenure_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "started"], name="tenure_partner_started_idx")]
+
+    def __str__(self):
+        return f"{self.service_point_id} {self.partner_id} {self.started:%Y-%m-%d}–{self.ended or ''}"
+
+
 # ── Training ─────────────────────────────────────────────────────────────────
 
 

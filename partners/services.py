@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counties.models import ServicePoint, Village
+from counties.services import service_point_create
 from notifications.services import notify
 from rural_taobao.access import PARTNER_GROUP
 from rural_taobao.errors import Conflict
 from rural_taobao.phones import normalize_phone
 
 from .links import set_password_link_create, set_password_link_url, text_activation
-from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange
+from .models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PartnerStatusChange, ServicePointTenure
 from .training import missing_required_courses
 
 # Moves that must say why: they end or interrupt someone's work with the programme.
@@ -306,6 +307,10 @@ def partner_transition(
                 )
                 raise _village_taken_error(holder) from exc
             raise
+        if to_status == PartnerStatus.ACTIVE:
+            _tenure_open(partner, now=now)
+        elif to_status == PartnerStatus.EXITED:
+            _tenure_close(partner, now=now)
         PartnerStatusChange.objects.create(
             partner=partner,
             from_status=from_status,
@@ -380,7 +385,7 @@ def _service_point_for(village: Village, *, address: str, today) -> ServicePoint
     """The village's station: the existing one (reopened if it was closed) or a new one."""
     service_point = ServicePoint.objects.filter(village=village).first()
     if service_point is None:
-        return ServicePoint.objects.create(
+        return service_point_create(
             village=village,
             # Stored data, not interface text: the default address is Chinese whatever the admin's language.
             address=address or f"{village.name}服务站",
@@ -390,6 +395,27 @@ def _service_point_for(village: Village, *, address: str, today) -> ServicePoint
         service_point.closed_on = None
         service_point.save(update_fields=["closed_on"])
     return service_point
+
+
+def _tenure_open(partner: Partner, *, now) -> None:
+    """The partner's tenure of their service point begins (a reinstated partner's goes on).
+    Called after activation gave them the point."""
+    open_tenure = ServicePointTenure.objects.filter(service_point_id=partner.service_point_id, ended__isnull=True).first()
+    if open_tenure is not None and open_tenure.partner_id == partner.pk:
+        return
+    if open_tenure is not None:
+        # A suspended partner still holds the point: they exit (or are replaced) first.
+        raise _village_taken_error(open_tenure.partner)
+    try:
+        with transaction.atomic():
+            ServicePointTenure.objects.create(service_point_id=partner.service_point_id or 0, partner=partner, started=now)
+    except IntegrityError as exc:
+        # The partial unique index has the last word on one partner per service point.
+        raise _village_taken_error(None) from exc
+
+
+def _tenure_close(partner: Partner, *, now) -> None:
+    ServicePointTenure.objects.filter(partner=partner, ended__isnull=True).update(ended=now)
 
 
 def _enable_login(partner: Partner) -> User:

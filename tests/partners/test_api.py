@@ -93,7 +93,11 @@ def test_a_partner_reads_their_own_profile(api, alice, bob):
         "status": "active",
         "village": {"id": alice.village.pk, "name": "张庄村", "township": ""},
         "county": {"code": "410225", "name": "兰考县"},
-        "service_point": {"id": alice.service_point.pk, "address": alice.service_point.address},
+        "service_point": {
+            "id": alice.service_point.pk,
+            "code": alice.service_point.code,
+            "address": alice.service_point.address,
+        },
         "activated_at": body["activated_at"],
     }
     api.force_authenticate(bob.user)

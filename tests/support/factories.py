@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from counties.models import County, CountyStaffAssignment, Province, Region, ServicePoint, Village
 from orders.models import Category, Order, OrderLine, Promotion, Villager
-from partners.models import Partner, PartnerStatus
+from partners.models import Partner, PartnerStatus, ServicePointTenure
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -64,12 +64,14 @@ class ServicePointFactory(factory.django.DjangoModelFactory):
         model = ServicePoint
 
     village = factory.SubFactory(VillageFactory)
+    code = factory.LazyAttributeSequence(lambda sp, n: f"{sp.village.county.code}-{n % 9999 + 1:04d}")
     address = factory.LazyAttribute(lambda sp: f"{sp.village.name}村委会旁")
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Partner
+        skip_postgeneration_save = True
 
     real_name = factory.Sequence(lambda n: f"合伙人{n}")
     phone = factory.Sequence(lambda n: f"138{n:08d}")
@@ -85,6 +87,19 @@ class PartnerFactory(factory.django.DjangoModelFactory):
             service_point=factory.SubFactory(ServicePointFactory, village=factory.SelfAttribute("..village")),
             activated_at=factory.LazyFunction(timezone.now),
         )
+
+    @factory.post_generation
+    def tenure(obj, create, extracted, **kwargs):
+        """An active or suspended partner holds their service point: an open tenure, as
+        activation opens one (unless the point already has one)."""
+        if not create or extracted is False or obj.service_point_id is None:
+            return
+        if obj.status not in (PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED):
+            return
+        if not ServicePointTenure.objects.filter(service_point_id=obj.service_point_id, ended__isnull=True).exists():
+            ServicePointTenure.objects.create(
+                service_point_id=obj.service_point_id, partner=obj, started=obj.activated_at or timezone.now()
+            )
 
 
 class CountyStaffAssignmentFactory(factory.django.DjangoModelFactory):

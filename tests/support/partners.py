@@ -16,6 +16,7 @@ def partner_in(status: str, **kwargs):
             partner.user.save(update_fields=["is_active"])
             if status == PartnerStatus.EXITED:
                 partner.exited_at = timezone.now()
+                partner.tenures.filter(ended__isnull=True).update(ended=partner.exited_at)
             partner.save()
         return partner
     return PartnerFactory(status=status, **kwargs)
