@@ -42,7 +42,7 @@ def dispute_open(*, partner: Partner, statement_id: Any, message: str, order_id:
     order = None
     if order_id not in (None, ""):
         try:
-            order = Order.objects.filter(partner=partner, pk=int(order_id)).first()
+            order = Order.objects.filter(placed_by=partner, pk=int(order_id)).first()
         except (TypeError, ValueError):
             order = None
         if order is None:

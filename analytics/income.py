@@ -158,7 +158,7 @@ def partner_month_orders(partner: Partner, month: dt.date):
     after payment in it, with their lines' rates and their platform state."""
     start, end = month_bounds(month)
     return (
-        with_review_state(Order.objects.filter(partner=partner))
+        with_review_state(Order.objects.filter(placed_by=partner))
         .filter(
             Q(paid_at__gte=start, paid_at__lt=end)
             | Q(returned_at__gte=start, returned_at__lt=end)

@@ -102,3 +102,19 @@ class RankingForm(forms.Form):
 
     def clean_ordering(self):
         return self.cleaned_data.get("ordering") or "sales"
+
+
+class ReplacePartnerForm(forms.Form):
+    """"Replace partner" on the partner's page: a successor among those who passed training
+    (``orders.replacement.successor_candidates``) and why the partner leaves."""
+
+    successor = forms.TypedChoiceField(label=_("Successor"), coerce=int, empty_value=None)
+    reason = forms.CharField(
+        label=_("Why the partner leaves"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500})
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].choices = [("", _("— choose a trainee who passed —"))] + [
+            (p.pk, f"{p.real_name} · {p.village.name}") for p in candidates
+        ]

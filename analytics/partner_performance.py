@@ -183,7 +183,7 @@ def partner_performance(partner: Partner, *, today: dt.date | None = None) -> Pa
         .annotate(n=Count("id"))
         .order_by()
     )
-    last_order_at = Order.objects.filter(partner=partner).aggregate(last=Max("placed_at"))["last"]
+    last_order_at = Order.objects.filter(placed_by=partner).aggregate(last=Max("placed_at"))["last"]
 
     rows = list(months.values())
     this = months[current]

@@ -16,15 +16,20 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from orders.replacement import REPLACEABLE_STATUSES, partner_replace, successor_candidates
 from partners.models import Partner
+from partners.selectors import service_point_history
+from partners.services import PartnerTransitionError
 from partners.targets import partner_in_target_scope, partner_target_set
 from rural_taobao import dates
 from rural_taobao.access import admin_required
 from rural_taobao.db_router import replica_reads
+from rural_taobao.errors import Conflict, add_errors_to_form
 
-from .partner_forms import PartnerTargetForm, RankingForm
+from .partner_forms import PartnerTargetForm, RankingForm, ReplacePartnerForm
 from .partner_performance import (
     INCOME_BANDS,
     RANKING_ORDERING_CHOICES,
@@ -79,18 +84,71 @@ def partner_performance_page(request, partner_id: int):
                     % {"month": target.month.strftime("%Y-%m"), "amount": target.sales_target},
                 )
                 return redirect("partner_performance", partner_id=partner.pk)
+    return _render_page(request, partner, form=form, status=400 if form.is_bound and form.errors else 200)
+
+
+def _render_page(request, partner: Partner, *, form=None, replace_form=None, status: int = 200):
     performance = partner_performance(partner)
+    replaceable = partner.status in REPLACEABLE_STATUSES and partner.service_point_id is not None
+    candidates = list(successor_candidates(partner)) if replaceable else []
+    if replace_form is None:
+        replace_form = ReplacePartnerForm(candidates=candidates)
     return render(
         request,
         "analytics/partner_performance.html",
         {
             "partner": partner,
             "performance": performance,
-            "form": form,
+            "form": form or PartnerTargetForm(initial={"month": dates.this_month()}),
             "chart_data": performance_chart_data(performance),
+            "replaceable": replaceable,
+            "candidates": candidates,
+            "replace_form": replace_form,
+            "tenures": service_point_history(partner),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=status,
     )
+
+
+@require_POST
+def partner_replace_page(request, partner_id: int):
+    """"Replace partner": the partner exits, the chosen successor takes over the service
+    point with the open orders (``partner_replace``); then the successor's page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        partner = partner_in_target_scope(request.user, partner_id)
+    except Partner.DoesNotExist as exc:
+        raise Http404 from exc
+    replaceable = partner.status in REPLACEABLE_STATUSES and partner.service_point_id is not None
+    form = ReplacePartnerForm(request.POST, candidates=successor_candidates(partner) if replaceable else [])
+    if not form.is_valid():
+        return _render_page(request, partner, replace_form=form, status=400)
+    try:
+        result = partner_replace(
+            partner_id=partner.pk,
+            successor_id=form.cleaned_data["successor"],
+            reason=form.cleaned_data["reason"],
+            by_user=request.user,
+        )
+    except (ValidationError, PartnerTransitionError) as exc:
+        add_errors_to_form(form, exc)
+        return _render_page(request, partner, replace_form=form, status=409 if isinstance(exc, Conflict) else 400)
+    messages.success(
+        request,
+        ngettext(
+            "%(successor)s now runs service point %(code)s in place of %(leaving)s; %(n)s open order moved.",
+            "%(successor)s now runs service point %(code)s in place of %(leaving)s; %(n)s open orders moved.",
+            len(result.moved_orders),
+        )
+        % {
+            "successor": result.successor.real_name,
+            "code": result.service_point.code,
+            "leaving": result.leaving.real_name,
+            "n": len(result.moved_orders),
+        },
+    )
+    return redirect("partner_performance", partner_id=result.successor.pk)
 
 
 @admin_required

@@ -116,7 +116,8 @@ def _gather_day(cursor, day: dt.date) -> None:
     for table in (DAY_LINES, DAY_ORDERS):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     columns = (
-        "o.id AS order_id, o.county_id, o.village_id, o.partner_id, o.villager_id, o.channel, "
+        # Sales and commission are the placing partner's (placed_by), whoever holds the order now.
+        "o.id AS order_id, o.county_id, o.village_id, o.placed_by_id AS partner_id, o.villager_id, o.channel, "
         "o.promotion_id, l.category_id, l.line_total AS amount, COALESCE(l.commission_amount, 0) AS commission"
     )
     # An order whose integrity flag a reviewer confirmed is not a sale at all.

@@ -132,7 +132,7 @@ def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current)
                CASE WHEN x.channel = '{Channel.ASSISTED_PURCHASE.value}' THEN x.total_amount ELSE 0 END,
                '', %s
           FROM (
-            SELECT o.id, o.partner_id, o.total_amount, o.channel, {day} AS day,
+            SELECT o.id, o.placed_by_id AS partner_id, o.total_amount, o.channel, {day} AS day,
                    COALESCE(SUM(l.commission_amount), 0) AS commission
               FROM {VIEWS} r
               JOIN {ORDERS} o ON o.id = r.order_id
@@ -143,7 +143,7 @@ def _settle_payable(cursor, as_of: dt.date, since: dt.date | None, now, current)
                                   AND e.kind = '{EntryKind.PAYABLE.value}')
                AND NOT EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id
                                   AND (f.status IN ('{OPEN}', '{CONFIRMED}') OR f.reviewed_at >= %s))
-             GROUP BY o.id, o.partner_id, r.payable_from, r.order_id, o.total_amount, o.channel
+             GROUP BY o.id, o.placed_by_id, r.payable_from, r.order_id, o.total_amount, o.channel
           ) x
         """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
         [current, now, _date(as_of), *window_params, _moment(dates.day_start(as_of + dt.timedelta(days=1)))],
@@ -369,7 +369,7 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None, 
             UPDATE {STATEMENTS}
                SET held = COALESCE((
                    SELECT SUM(l.commission_amount) FROM {ORDERS} o JOIN {LINES} l ON l.order_id = o.id
-                    WHERE o.partner_id = {STATEMENTS}.partner_id
+                    WHERE o.placed_by_id = {STATEMENTS}.partner_id
                       AND o.status NOT IN ('cancelled', 'returned')
                       AND EXISTS (SELECT 1 FROM {FLAGS} f WHERE f.order_id = o.id AND f.status = '{OPEN}')
                       AND NOT EXISTS (SELECT 1 FROM {ENTRIES} e WHERE e.order_id = o.id AND e.kind = '{P}')
@@ -381,7 +381,7 @@ def refresh_statements(month: dt.date, *, partner_ids: list[int] | None = None, 
         return rows
 
 
-def _holding_sql(partner_column: str = "o.partner_id") -> str:
+def _holding_sql() -> str:
     """Orders whose commission is held: an open flag, not paid, not lost."""
     return f"""
         FROM {ORDERS} o
@@ -398,7 +398,7 @@ def _insert_holding_statements(cursor, m, now, only: str, params_only: list) -> 
             (partner_id, month, orders, sales, assisted_sales, commission, incentive, clawbacks, adjustments,
              total, incentive_tier_id, status, closed_at, computed_at, payout_reference, payout_failure, held)
         SELECT h.partner_id, %s, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 'open', NULL, %s, '', '', 0
-          FROM (SELECT DISTINCT o.partner_id {_holding_sql()}{only.replace("partner_id", "o.partner_id")}) h
+          FROM (SELECT DISTINCT o.placed_by_id AS partner_id {_holding_sql()}{only.replace("partner_id", "o.placed_by_id")}) h
          WHERE true
         ON CONFLICT (partner_id, month) DO NOTHING
         """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
@@ -412,8 +412,8 @@ def _partners_holding_without_statement(month: dt.date) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT DISTINCT o.partner_id {_holding_sql()}
-               AND NOT EXISTS (SELECT 1 FROM {STATEMENTS} s WHERE s.partner_id = o.partner_id AND s.month = %s)
+            SELECT DISTINCT o.placed_by_id {_holding_sql()}
+               AND NOT EXISTS (SELECT 1 FROM {STATEMENTS} s WHERE s.partner_id = o.placed_by_id AND s.month = %s)
             """,  # nosec B608  # table names from model _meta, enum constants and %s placeholders; values bound
             [_date(dates.month_start(month))],
         )
@@ -503,7 +503,8 @@ class MoneySummary:
 def pending_orders(partner_id: int, *, month: dt.date | None = None):
     """The partner's paid orders whose commission is not payable yet (and not lost)."""
     orders = (
-        Order.objects.filter(partner_id=partner_id, paid_at__isnull=False)
+        # Commission is the placing partner's, whoever holds the order now.
+        Order.objects.filter(placed_by_id=partner_id, paid_at__isnull=False)
         .exclude(status__in=["cancelled", "returned"])
         .exclude(reconciliation_row__state=Reconciliation.REFUNDED)
         .exclude(commission_entries__kind=EntryKind.PAYABLE)

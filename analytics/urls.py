@@ -34,4 +34,5 @@ urlpatterns = [
     path("dashboard/", include(dashboard_patterns)),
     path("counties/", include(profile_patterns)),
     path("partners/<int:partner_id>/", partner_views.partner_performance_page, name="partner_performance"),
+    path("partners/<int:partner_id>/replace/", partner_views.partner_replace_page, name="partner_replace"),
 ]

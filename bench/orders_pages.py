@@ -179,11 +179,11 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from orders.models import Category, Order
+    from orders.models import Category, Order, Villager
 
     total_orders = Order.objects.count()
     partner, partner_orders = busiest_partner()
-    villager = partner.villagers.order_by("id").first()
+    villager = Villager.objects.filter(village=partner.village).order_by("id").first()
     order = Order.objects.filter(partner=partner).order_by("-placed_at").first()
     today = timezone.localdate()
     category = Category.objects.filter(is_farm_produce=False).order_by("sort_order").first()

@@ -152,7 +152,7 @@ def build_world(args) -> None:
                 village=VillageFactory(county=c, name=f"{c.name[:2]}{i}村"),
             )
             villagers += [
-                Villager(partner=partner, village=partner.village, name=f"村民{j}", phone=f"{prefix}{i:04d}{j:04d}")
+                Villager(village=partner.village, name=f"村民{j}", phone=f"{prefix}{i:04d}{j:04d}")
                 for j in range(VILLAGERS_PER_POINT)
             ]
     Villager.objects.bulk_create(villagers)
@@ -195,8 +195,9 @@ def insert_orders(cursor, *, county_id: int, n: int, statuses: list[str], prefix
     cursor.execute(
         """
         WITH v AS (
-            SELECT row_number() OVER (ORDER BY vi.id) - 1 AS rn, vi.id, vi.partner_id, vi.village_id
+            SELECT row_number() OVER (ORDER BY vi.id) - 1 AS rn, vi.id, p.id AS partner_id, vi.village_id
               FROM orders_villager vi JOIN counties_village vl ON vl.id = vi.village_id
+              JOIN partners_partner p ON p.village_id = vi.village_id AND p.status = 'active'
              WHERE vl.county_id = %(county)s
         ), src AS (
             SELECT g, v.id AS villager_id, v.partner_id, v.village_id,
@@ -212,8 +213,8 @@ def insert_orders(cursor, *, county_id: int, n: int, statuses: list[str], prefix
         )
         INSERT INTO orders_order (order_no, client_request_id, channel, status, total_amount, buyer_organisation,
             reference, placed_at, paid_at, shipped_at, at_county_centre_at, at_service_point_at, picked_up_at,
-            cancelled_at, returned_at, updated_at, county_id, partner_id, village_id, promotion_id, villager_id,
-            carrier, tracking_no)
+            cancelled_at, returned_at, updated_at, county_id, partner_id, placed_by_id, village_id, promotion_id,
+            villager_id, carrier, tracking_no)
         SELECT %(prefix)s || 'N' || g, gen_random_uuid(), 'assisted_purchase', status, 49.90 * (1 + g %% 20), '', '',
                t,
                CASE WHEN rank >= 1 THEN t + interval '1 hour' END,
@@ -223,7 +224,7 @@ def insert_orders(cursor, *, county_id: int, n: int, statuses: list[str], prefix
                CASE WHEN rank >= 5 THEN t + interval '3 days' END,
                CASE WHEN status = 'cancelled' THEN t + interval '2 hours' END,
                CASE WHEN status = 'returned' THEN t + interval '4 days' END,
-               now(), %(county)s, partner_id, village_id, NULL, villager_id,
+               now(), %(county)s, partner_id, partner_id, village_id, NULL, villager_id,
                CASE WHEN rank >= 2 THEN '顺丰' ELSE '' END,
                CASE WHEN rank >= 2 THEN %(prefix)s || 'T' || g ELSE '' END
           FROM ranked

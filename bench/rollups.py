@@ -222,9 +222,9 @@ def generate_orders(n: int, first_day: dt.date, last_day: dt.date, label: str, s
         cursor.execute(
             """
             CREATE TEMP TABLE bench_villagers AS
-            SELECT row_number() OVER (ORDER BY v.id) - 1 AS rn, v.id, v.partner_id, p.village_id, vi.county_id
-              FROM orders_villager v JOIN partners_partner p ON p.id = v.partner_id
-              JOIN counties_village vi ON vi.id = p.village_id
+            SELECT row_number() OVER (ORDER BY v.id) - 1 AS rn, v.id, p.id AS partner_id, v.village_id, vi.county_id
+              FROM orders_villager v JOIN partners_partner p ON p.village_id = v.village_id AND p.status = 'active'
+              JOIN counties_village vi ON vi.id = v.village_id
             """
         )
         cursor.execute("CREATE UNIQUE INDEX ON bench_villagers (rn)")
@@ -240,10 +240,12 @@ def generate_orders(n: int, first_day: dt.date, last_day: dt.date, label: str, s
             base = cursor.fetchone()[0]
             cursor.execute(
                 """
-                INSERT INTO orders_order (id, order_no, client_request_id, partner_id, villager_id, village_id, county_id,
+                INSERT INTO orders_order (id, order_no, client_request_id, partner_id, placed_by_id, villager_id, village_id,
+                    county_id,
                     channel, promotion_id, status, total_amount, buyer_organisation, reference, carrier, tracking_no,
                     placed_at, paid_at, cancelled_at, returned_at, updated_at)
-                SELECT x.id, 'B' || x.id, md5(x.id::text)::uuid, v.partner_id, v.id, v.village_id, v.county_id,
+                SELECT x.id, 'B' || x.id, md5(x.id::text)::uuid, v.partner_id, v.partner_id, v.id, v.village_id,
+                       v.county_id,
                        x.channel, CASE WHEN x.channel <> 'government_procurement' THEN p.id END,
                        CASE WHEN x.cancelled THEN 'cancelled' WHEN x.returned THEN 'returned' ELSE 'paid' END,
                        (SELECT sum(49.90 * (1 + (x.id + k) %% 7) * (1 + x.id %% 3)) FROM generate_series(1, 1 + x.id %% 3) k),

@@ -683,7 +683,7 @@ class _OrderBatch:
     """Orders and their lines written a batch at a time (COPY on PostgreSQL), with progress."""
 
     ORDER_COLUMNS = [
-        ("order_no", STR), ("client_request_id", UUID), ("partner_id", INT), ("villager_id", INT),
+        ("order_no", STR), ("client_request_id", UUID), ("partner_id", INT), ("placed_by_id", INT), ("villager_id", INT),
         ("village_id", INT), ("county_id", INT), ("channel", STR), ("promotion_id", INT), ("status", STR),
         ("total_amount", MONEY), ("buyer_organisation", STR), ("reference", STR), ("placed_at", TS),
         ("paid_at", TS), ("shipped_at", TS), ("at_county_centre_at", TS), ("at_service_point_at", TS),
@@ -1465,7 +1465,7 @@ class DemoSeeder:
             v = self.villages[p.village]
             joined = max(p.windows[0][0], self.period_start - 30 * DAY)
             for _ in range(n):
-                rows.append((p.id, v.id, self.person_name(rng), self.phone(rng), joined))
+                rows.append((v.id, self.person_name(rng), self.phone(rng), joined))
                 owners.append(p)
         progress = Progress(self.out, "villagers", len(rows))
         step = max(self.o.batch_size * 4, 1)
@@ -1474,7 +1474,7 @@ class DemoSeeder:
             chunk = rows[i : i + step]
             ids = self.writer.insert(
                 Villager,
-                [("partner_id", INT), ("village_id", INT), ("name", STR), ("phone", STR), ("created_at", TS)],
+                [("village_id", INT), ("name", STR), ("phone", STR), ("created_at", TS)],
                 chunk,
                 return_ids=True,
             )
@@ -1843,7 +1843,8 @@ class DemoSeeder:
         order_no = format_order_number(planned.county.code, day, sequence)
         moments = (planned.placed, paid, shipped, centre, point, picked, cancelled, returned)
         order_row = (
-            order_no, uuid.UUID(int=rng.getrandbits(128), version=4), planned.partner.id, planned.villager_id,
+            order_no, uuid.UUID(int=rng.getrandbits(128), version=4), planned.partner.id, planned.partner.id,
+            planned.villager_id,
             self.villages[planned.partner.village].id, planned.county.id, planned.channel,
             None if procurement else planned.promotion_id, status, total_cents, planned.buyer, planned.reference,
             *moments, max(t for t in moments if t),

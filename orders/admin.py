@@ -30,11 +30,11 @@ class PromotionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Villager)
 class VillagerAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "masked_phone", "village", "partner", "created_at"]
+    list_display = ["name", "masked_phone", "village", "created_at"]
     list_filter = ["village__county__province"]
     search_fields = ["name", "phone", "village__name"]
-    list_select_related = ["village", "partner"]
-    autocomplete_fields = ["partner", "village"]
+    list_select_related = ["village"]
+    autocomplete_fields = ["village"]
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -62,11 +62,10 @@ class Promotion(models.Model):
 
 
 class Villager(models.Model):
-    """A buyer (or, for farm produce, a seller) the partner serves. Not a login."""
+    """A buyer (or, for farm produce, a seller) of a village, served by its partner. Not a
+    login. Villagers belong to the village, not to a partner: the next partner of the
+    village finds them."""
 
-    partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="villagers", verbose_name=_("partner")
-    )
     village = models.ForeignKey(
         "counties.Village", on_delete=models.PROTECT, related_name="villagers", verbose_name=_("village")
     )
@@ -79,14 +78,14 @@ class Villager(models.Model):
         verbose_name = _("villager")
         verbose_name_plural = _("villagers")
         constraints = [
-            models.UniqueConstraint(fields=["partner", "phone"], name="villager_phone_unique_per_partner"),
+            models.UniqueConstraint(fields=["village", "phone"], name="villager_phone_unique_per_village"),
             models.CheckConstraint(condition=Q(phone__regex=MOBILE_PHONE_REGEX), name="villager_phone_mainland_mobile"),
         ]
-        # The unique constraint's index on (partner, phone) also serves the type-ahead
-        # by phone prefix among one partner's villagers.
+        # The unique constraint's index on (village, phone) also serves the type-ahead
+        # by phone prefix among one village's villagers.
         indexes = [
             # The order list filtered by a villager's phone: the filter joins through the
-            # villager, so it cannot lead with the partner.
+            # villager, so it cannot lead with the village.
             models.Index(fields=["phone"], name="villager_phone_idx"),
         ]
 
@@ -166,6 +165,16 @@ class Order(models.Model):
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="orders", verbose_name=_("partner"), db_index=False
     )
+    # Who placed the order, for good: its commission and sales are theirs (income,
+    # statements, rollups, performance), even after a replacement moved the open order
+    # to the village's next partner (``partner``, who takes it to pick-up).
+    placed_by = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        related_name="placed_orders",
+        verbose_name=_("placed by"),
+        db_index=False,  # see the (placed_by, …) indexes below
+    )
     # Indexed together with placed_at below (a villager's orders, newest first).
     villager = models.ForeignKey(
         Villager, on_delete=models.PROTECT, related_name="orders", verbose_name=_("villager"), db_index=False
@@ -229,20 +238,21 @@ class Order(models.Model):
             # The partner's order list: newest first, filtered by status.
             models.Index(fields=["partner", "-placed_at"], name="order_partner_placed_idx"),
             models.Index(fields=["partner", "status", "-placed_at"], name="order_partner_status_idx"),
-            # The partner's month so far (payments of the month) on the partner home page.
-            models.Index(fields=["partner", "paid_at"], name="order_partner_paid_idx"),
+            # The partner's month so far (payments of the month) on the partner home page,
+            # their pending commission: by who placed the order, whose money it is.
+            models.Index(fields=["placed_by", "paid_at"], name="order_placed_by_paid_idx"),
             # A villager's order count and last order (villagers page, type-ahead).
             models.Index(fields=["villager", "-placed_at"], name="order_villager_placed_idx"),
             # The month's returns and cancellations of one partner (partner home), small
             # because most orders are never returned or cancelled.
             models.Index(
-                fields=["partner", "returned_at"],
-                name="order_partner_returned_idx",
+                fields=["placed_by", "returned_at"],
+                name="order_placed_by_returned_idx",
                 condition=Q(returned_at__isnull=False),
             ),
             models.Index(
-                fields=["partner", "cancelled_at"],
-                name="order_partner_cancelled_idx",
+                fields=["placed_by", "cancelled_at"],
+                name="order_placed_by_cancelled_idx",
                 condition=Q(cancelled_at__isnull=False),
             ),
             # The order lists of county staff (their counties) and admins (all), newest first.

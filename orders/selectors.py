@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from counties.selectors import counties_visible_to
-from partners.access import partner_of
+from partners.access import partner_of, working_partner_of
 from partners.models import Partner
 from rural_taobao import dates
 from rural_taobao.access import is_admin, is_county_staff
@@ -65,19 +65,20 @@ def orders_visible_to(user) -> QuerySet[Order]:
 
 
 def villagers_visible_to(user) -> QuerySet[Villager]:
-    """A partner's villagers are theirs alone; admins see all; nobody else any."""
+    """Villagers belong to their village: a working partner sees their village's (those
+    their predecessors served too); admins see all; nobody else any."""
     if not user.is_authenticated:
         return Villager.objects.none()
     if is_admin(user):
         return Villager.objects.all()
-    partner = partner_of(user)
+    partner = working_partner_of(user)
     if partner is not None:
-        return Villager.objects.filter(partner=partner)
+        return Villager.objects.filter(village_id=partner.village_id)
     return Villager.objects.none()
 
 
 def sees_full_phones_of(user, partner_id: int) -> bool:
-    """Full villager phone numbers: only their own partner and admins."""
+    """Full phone numbers on a partner's orders: only that partner and admins."""
     if is_admin(user):
         return True
     partner = partner_of(user)
@@ -85,7 +86,13 @@ def sees_full_phones_of(user, partner_id: int) -> bool:
 
 
 def villager_phone_for(user, villager: Villager) -> str:
-    return villager.phone if sees_full_phones_of(user, villager.partner_id) else villager.masked_phone
+    """A villager's phone in full for admins and the working partner of their village."""
+    if is_admin(user):
+        return villager.phone
+    partner = working_partner_of(user)
+    if partner is not None and partner.village_id == villager.village_id:
+        return villager.phone
+    return villager.masked_phone
 
 
 # ── Filtering the order list (the page and the API share it) ─────────────────
@@ -316,8 +323,9 @@ def _partner_figures(partner: Partner, month: dt.date, start: dt.datetime, end: 
     reversed_ = Q(returned_at__gte=start, returned_at__lt=end) | Q(
         cancelled_at__gte=start, cancelled_at__lt=end, paid_at__isnull=False
     )
+    # The money is the placing partner's (placed_by), whoever holds the order now.
     orders = (
-        Order.objects.filter(partner=partner)
+        Order.objects.filter(placed_by=partner)
         .filter(paid | reversed_)
         .aggregate(
             orders=Count("id", filter=paid),
@@ -330,7 +338,7 @@ def _partner_figures(partner: Partner, month: dt.date, start: dt.datetime, end: 
         order__cancelled_at__gte=start, order__cancelled_at__lt=end, order__paid_at__isnull=False
     )
     commission = (
-        OrderLine.objects.filter(order__partner=partner)
+        OrderLine.objects.filter(order__placed_by=partner)
         .filter(line_paid | line_reversed)
         .aggregate(
             earned=Coalesce(Sum("commission_amount", filter=line_paid), ZERO),
@@ -438,14 +446,14 @@ def parcels_to_receive(partner: Partner) -> QuerySet[Order]:
 
 
 def villagers_with_order_stats(partner: Partner, *, search: str = "") -> QuerySet[Villager]:
-    """The partner's villagers with their order count and last order, in one query.
+    """The villagers of the partner's village with their order count and last order, in one query.
 
     Correlated subqueries rather than a GROUP BY over all the partner's orders: only the
     rows of the page shown are counted, each through the (villager, -placed_at) index.
     """
     villager_orders = Order.objects.filter(villager=OuterRef("pk")).order_by()
     last_order = Order.objects.filter(villager=OuterRef("pk")).order_by("-placed_at", "-id")
-    queryset = Villager.objects.filter(partner=partner).annotate(
+    queryset = Villager.objects.filter(village_id=partner.village_id).annotate(
         order_count=Coalesce(
             Subquery(villager_orders.values("villager").annotate(n=Count("id")).values("n")[:1]),
             0,
@@ -465,11 +473,11 @@ def villagers_with_order_stats(partner: Partner, *, search: str = "") -> QuerySe
 
 
 def villager_suggestions(partner: Partner, query: str, *, limit: int = 8) -> list[Villager]:
-    """Type-ahead on the new-order form: the partner's villagers by phone prefix or name."""
+    """Type-ahead on the new-order form: the village's villagers by phone prefix or name."""
     query = query.strip().replace(" ", "")
     if not query:
         return []
-    queryset = Villager.objects.filter(partner=partner)
+    queryset = Villager.objects.filter(village_id=partner.village_id)
     if query.isdigit():
         if len(query) < 3:
             return []

@@ -408,7 +408,8 @@ def _validate(
     if data.channel not in Channel.values:
         add("channel", _("Choose a channel: assisted purchase, government procurement or farm produce."))
 
-    villager = Villager.objects.filter(partner=partner, phone=data.villager_phone).first()
+    # Villagers belong to the village: a successor finds those their predecessor served.
+    villager = Villager.objects.filter(village_id=partner.village_id, phone=data.villager_phone).first()
     if not is_mobile_phone(data.villager_phone):
         add("villager_phone", str(MOBILE_PHONE_MESSAGE))
     name_max_length = Villager._meta.get_field("name").max_length
@@ -531,7 +532,7 @@ def _existing(partner: Partner, client_request_id: uuid.UUID) -> Order | None:
 def _villager_for(*, partner: Partner, name: str, phone: str, villager: Villager | None) -> Villager:
     if villager is None:
         villager, _created = Villager.objects.get_or_create(
-            partner=partner, phone=phone, defaults={"name": name, "village_id": partner.village_id}
+            village_id=partner.village_id, phone=phone, defaults={"name": name}
         )
     if name and villager.name != name:
         # The partner's latest spelling of the name wins.
@@ -649,6 +650,7 @@ def _order_insert(
         order_no=order_number_issue(county=village.county, day=today),
         client_request_id=request_id,
         partner=partner,
+        placed_by=partner,
         villager=villager,
         village=village,
         county_id=village.county_id,

@@ -17,7 +17,7 @@ from rural_taobao.access import is_admin, is_county_staff
 from rural_taobao.dates import day_start
 
 from .access import partner_of
-from .models import Partner, PartnerStatus, PartnerStatusChange
+from .models import Partner, PartnerStatus, PartnerStatusChange, ServicePointTenure
 
 
 def partners_visible_to(user) -> QuerySet[Partner]:
@@ -372,3 +372,15 @@ def _as_datetime(value):
     if value is None or isinstance(value, dt.datetime):
         return value
     return dt.datetime.fromisoformat(str(value))
+
+
+def service_point_history(partner: Partner) -> list[ServicePointTenure]:
+    """Who ran the partner's service point (the one they run or last ran), newest first."""
+    point_id = partner.service_point_id
+    if point_id is None:
+        return []
+    return list(
+        ServicePointTenure.objects.filter(service_point_id=point_id)
+        .select_related("partner", "service_point")
+        .order_by("-started", "-id")[:50]
+    )

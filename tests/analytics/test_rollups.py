@@ -399,7 +399,7 @@ def test_month_rows_follow_each_day_rebuild_and_a_failed_day_changes_neither(his
     before = CountyCategoryChannelMonth.objects.get(county=county, month=january)
     bob = history[0].partner
     newcomer = world["villagers"][5]  # one of bob's villagers who has not bought yet
-    assert newcomer.partner_id == bob.pk
+    assert newcomer.village_id == bob.village_id
     assert not CountyBuyerMonth.objects.filter(month=january, villager=newcomer).exists()
     # when a late payment by a new villager lands on a January day and that day is rebuilt
     late = make_order(

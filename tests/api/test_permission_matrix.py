@@ -559,6 +559,22 @@ MATRIX = [
         lambda: {"sales_target": "0"},
         {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
     ),
+    # Replacing a partner (issue 17, item 4): admins and the partner's county staff (another
+    # county's partner 404, partners 403); a body without a successor is a 400 and changes nothing.
+    (
+        "api-partner-replace",
+        "post",
+        "/api/v1/partners/{partner_a}/replace/",
+        lambda: {"reason": "搬家"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 400, "dave": 404, "admin": 400},
+    ),
+    (
+        "api-partner-replace",
+        "post",
+        "/api/v1/partners/{partner_b}/replace/",
+        lambda: {"successor": "x"},
+        {"anonymous": 401, "alice": 403, "bob": 403, "carol": 404, "dave": 400, "admin": 400},
+    ),
     (
         "api-partner-ranking",
         "get",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, Villager
 from partners.models import Partner, PartnerStatus
 from tests.support.factories import PromotionFactory, UserFactory, VillagerFactory
 from tests.support.orders import move_to, place_order
@@ -287,6 +287,7 @@ def test_pagination_is_capped_at_200(alice_api, alice):
             order_no=f"X-{i}",
             client_request_id=uuid.uuid4(),
             partner=alice,
+            placed_by=alice,
             villager=villager,
             village=alice.village,
             county=alice.village.county,
@@ -399,13 +400,13 @@ def test_active_promotions(alice_api):
     assert len(alice_api.get("/api/v1/promotions/").json()["results"]) == 2
 
 
-def test_villagers_are_the_partners_own(alice_api, alice, bob, carol, admin_user):
+def test_villagers_are_those_of_the_partners_village(alice_api, alice, bob, carol, admin_user):
     place_order(alice, villager_phone="13900000001", villager_name="甲")
     VillagerFactory(partner=bob, phone="13900000002")
     rows = alice_api.get("/api/v1/villagers/").json()["results"]
     assert [(r["name"], r["phone"], r["order_count"]) for r in rows] == [("甲", "13900000001", 1)]
     assert alice_api.get("/api/v1/villagers/", {"phone": "139000"}).json()["count"] == 1
-    theirs = bob.villagers.get()
+    theirs = Villager.objects.get(village=bob.village)
     assert alice_api.get(f"/api/v1/villagers/{theirs.pk}/").status_code == 404
     assert api_as(carol).get("/api/v1/villagers/").status_code == 403
     assert api_as(admin_user).get("/api/v1/villagers/").json()["count"] == 2

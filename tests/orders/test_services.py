@@ -79,17 +79,17 @@ def test_a_repeat_villager_is_found_by_phone(alice, categories):
     order = create(alice, villager_name="", villager_phone="139 1234 5678").order
     # then
     assert order.villager == villager
-    assert Villager.objects.filter(partner=alice).count() == 1
+    assert Villager.objects.filter(village=alice.village).count() == 1
 
 
-def test_the_same_phone_is_a_different_villager_for_another_partner(alice, bob, categories):
+def test_the_same_phone_is_a_different_villager_in_another_village(alice, bob, categories):
     # given
     theirs = VillagerFactory(partner=bob, phone="13912345678")
     # when
     order = create(alice, villager_phone="13912345678")
     # then
     assert order.order.villager != theirs
-    assert order.order.villager.partner == alice
+    assert order.order.villager.village == alice.village
 
 
 def test_order_numbers_count_per_county_and_day(alice, bob, categories):

@@ -134,9 +134,11 @@ class PromotionFactory(factory.django.DjangoModelFactory):
 class VillagerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Villager
+        exclude = ["partner"]
 
-    partner = factory.SubFactory(PartnerFactory, active=True)
-    village = factory.SelfAttribute("partner.village")
+    # Villagers belong to a village; ``partner=`` is a shorthand for "of their village".
+    partner = None
+    village = factory.LazyAttribute(lambda v: v.partner.village if v.partner is not None else VillageFactory())
     name = factory.Sequence(lambda n: f"村民{n}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
 
@@ -150,6 +152,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     order_no = factory.Sequence(lambda n: f"410225-20261101-{n:05d}")
     client_request_id = factory.LazyFunction(uuid.uuid4)
     partner = factory.SubFactory(PartnerFactory, active=True)
+    placed_by = factory.SelfAttribute("partner")
     villager = factory.SubFactory(VillagerFactory, partner=factory.SelfAttribute("..partner"))
     village = factory.SelfAttribute("partner.village")
     county = factory.SelfAttribute("partner.village.county")

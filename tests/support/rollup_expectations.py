@@ -179,15 +179,15 @@ def expected_figures(*, through: dt.date | None = None, as_of: dt.date | None = 
             ]
             if order.promotion_id:
                 rows.append(promotion[(order.promotion_id, order.county_id, day)])
-            pd = partner_day[(order.partner_id, day)]
+            pd = partner_day[(order.placed_by_id, day)]
             if sign == 1:
                 for row in rows:
                     row["sales"] += amount
                     row["commission"] += commission
                     row["orders"].add(order.pk)
                     row["buyers"].add(order.villager_id)
-                    row["partners"].add(order.partner_id)
-                buyer_day.add((order.county_id, day, order.villager_id, order.partner_id))
+                    row["partners"].add(order.placed_by_id)
+                buyer_day.add((order.county_id, day, order.villager_id, order.placed_by_id))
                 pd["orders"] += 1
                 pd["sales"] += amount
                 pd["commission"] += commission

@@ -32,7 +32,7 @@ def build_orders(world, *, seed: int = 7, count: int = 140) -> list[Order]:
     orders = []
     for _ in range(count):
         partner = rng.choice(partners)
-        villager = rng.choice([v for v in villagers if v.partner_id == partner.pk])
+        villager = rng.choice([v for v in villagers if v.village_id == partner.village_id])
         channel = rng.choice(CHANNELS)
         pool = [categories[3]] if channel == "farm_produce" else categories[:3]
         lines = [
