@@ -334,7 +334,10 @@ class OrderSerializer(serializers.ModelSerializer):
     )
     created_at = serializers.DateTimeField(source="placed_at", read_only=True)
     county = serializers.CharField(source="county.code", read_only=True)
-    partner = serializers.IntegerField(source="partner_id", read_only=True)
+    partner = serializers.IntegerField(source="partner_id", read_only=True, help_text="Who holds the order now.")
+    placed_by = serializers.IntegerField(
+        source="placed_by_id", read_only=True, help_text="Who placed it, and earns its commission."
+    )
     promotion = serializers.IntegerField(source="promotion_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -352,6 +355,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "buyer_organisation",
             "reference",
             "partner",
+            "placed_by",
             "county",
             "created_at",
             "paid_at",

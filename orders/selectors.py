@@ -77,14 +77,6 @@ def villagers_visible_to(user) -> QuerySet[Villager]:
     return Villager.objects.none()
 
 
-def sees_full_phones_of(user, partner_id: int) -> bool:
-    """Full phone numbers on a partner's orders: only that partner and admins."""
-    if is_admin(user):
-        return True
-    partner = partner_of(user)
-    return partner is not None and partner.pk == partner_id
-
-
 def villager_phone_for(user, villager: Villager) -> str:
     """A villager's phone in full for admins and the working partner of their village."""
     if is_admin(user):

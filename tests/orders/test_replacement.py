@@ -348,3 +348,14 @@ def test_the_page_is_404_for_another_county_and_403_for_partners(client, alice, 
     )
     alice.refresh_from_db()
     assert alice.status == PartnerStatus.ACTIVE
+
+
+def test_the_successor_reads_the_moved_order_and_who_placed_it(alice, successor, admin_user):
+    order = place_order(alice, villager_phone="13900003333", villager_name="王婶")
+    partner_replace(partner_id=alice.pk, successor_id=successor.pk, reason="搬家", by_user=admin_user)
+    successor.refresh_from_db()
+    body = api(successor.user).get(f"/api/v1/orders/{order.pk}/").json()
+    assert (body["partner"], body["placed_by"]) == (successor.pk, alice.pk)
+    assert body["villager"]["phone"] == "13900003333"  # their village's villager: in full
+    villagers = api(successor.user).get("/api/v1/villagers/").json()["results"]
+    assert [(v["name"], v["phone"]) for v in villagers] == [("王婶", "13900003333")]
