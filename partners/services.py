@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -415,7 +417,10 @@ def _tenure_open(partner: Partner, *, now) -> None:
 
 
 def _tenure_close(partner: Partner, *, now) -> None:
-    ServicePointTenure.objects.filter(partner=partner, ended__isnull=True).update(ended=now)
+    # Never before it started (a clock set back, or a tenure stamped from another clock).
+    ServicePointTenure.objects.filter(partner=partner, ended__isnull=True).update(
+        ended=Greatest(Value(now), F("started"))
+    )
 
 
 def _enable_login(partner: Partner) -> User:

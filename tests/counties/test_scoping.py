@@ -47,8 +47,8 @@ def _names(patterns, namespace=""):
 
 
 # One partner's figures and the partner ranking: scoped by the partner's county (tests in
-# tests/analytics/test_partner_performance.py and tests/partners/test_targets.py).
-PARTNER_PAGES = {"partner_performance", "dashboards:partners"}
+# tests/analytics/test_partner_performance.py and tests/partners/test_targets.py; replacing: tests/orders/test_replacement.py).
+PARTNER_PAGES = {"partner_performance", "partner_replace", "dashboards:partners"}
 PARTNER_API = {"api-partner-performance", "api-partner-ranking", "api-partner-target"}
 # Admins only, no county in the URL: the official online retail figures' upload.
 ADMIN_PAGES = {"dashboards:online_sales_import"}
