@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -453,6 +453,11 @@ def villagers_with_order_stats(partner: Partner, *, search: str = "") -> QuerySe
         last_order_at=Subquery(last_order.values("placed_at")[:1]),
         last_order_id=Subquery(last_order.values("id")[:1]),
         last_order_no=Subquery(last_order.values("order_no")[:1]),
+        # A predecessor's order (the village's villagers outlive a partner) is named but not
+        # linked: its page belongs to the partner who holds it.
+        last_order_partner_id=Subquery(last_order.values("partner_id")[:1]),
+    ).annotate(
+        last_order_mine=Case(When(last_order_partner_id=partner.pk, then=Value(True)), default=Value(False)),
     )
     search = search.strip()
     if search:

@@ -359,3 +359,22 @@ def test_the_successor_reads_the_moved_order_and_who_placed_it(alice, successor,
     assert body["villager"]["phone"] == "13900003333"  # their village's villager: in full
     villagers = api(successor.user).get("/api/v1/villagers/").json()["results"]
     assert [(v["name"], v["phone"]) for v in villagers] == [("王婶", "13900003333")]
+
+
+def test_the_successors_villager_list_links_only_to_orders_they_hold(alice, successor, admin_user, client):
+    # given a villager whose last order alice delivered (it stays alice's) and one with an open order
+    done = move_to(place_order(alice, villager_phone="13900003333", villager_name="李大爷"), "picked_up",
+                   by_user=alice.user)  # fmt: skip
+    still_open = place_order(alice, villager_phone="13900004444", villager_name="王婶")
+    partner_replace(partner_id=alice.pk, successor_id=successor.pk, reason="退休", by_user=admin_user)
+    successor.refresh_from_db()
+    # when the successor opens the village's villagers
+    client.force_login(successor.user)
+    page = client.get(reverse("partner_villagers")).content.decode()
+    # then both villagers are there; the moved open order is linked, alice's finished one only named
+    assert "李大爷" in page and "王婶" in page
+    assert done.order_no in page
+    assert reverse("partner_order_detail", args=[done.pk]) not in page
+    assert reverse("partner_order_detail", args=[still_open.pk]) in page
+    # and the link the page does give opens for the successor
+    assert client.get(reverse("partner_order_detail", args=[still_open.pk])).status_code == 200
