@@ -55,7 +55,7 @@ class ReplaceConflictSerializer(serializers.Serializer):
     missing_courses = serializers.ListField(child=serializers.DictField(), required=False)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ReplaceErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -68,8 +68,8 @@ class PartnerReplaceView(APIView):
         responses={
             200: ReplaceResultSerializer,
             400: OpenApiResponse(description="Field errors (successor, reason)."),
-            403: OpenApiResponse(ErrorSerializer, description="Partners and logins without a dashboard role."),
-            404: OpenApiResponse(ErrorSerializer, description="No such partner, or not one of the caller's counties."),
+            403: OpenApiResponse(ReplaceErrorSerializer, description="Partners and logins without a dashboard role."),
+            404: OpenApiResponse(ReplaceErrorSerializer, description="No such partner, or not one of the caller's counties."),
             409: OpenApiResponse(
                 ReplaceConflictSerializer,
                 description="The partner cannot be replaced now, or the successor is not eligible.",
