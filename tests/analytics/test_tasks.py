@@ -101,7 +101,7 @@ def test_nightly_pipeline_runs_on_a_real_worker(real_worker, world):
     with run_nightly_rollups_task.app.connection_for_write() as conn, conn.Producer() as producer:
         result = run_nightly_rollups_task.apply_async(queue="rollups", producer=producer)
     assert not isinstance(result, EagerResult), "the task must go through the broker"
-    outcome = result.get(timeout=120)
+    outcome = result.get(timeout=120, disable_sync_subtasks=False)
     # then: the worker computed those days and recorded a successful run
     assert {dt.date.fromisoformat(d) for d in outcome["days"]} >= set(days)
     assert CountyDay.objects.get(county=alice.village.county, day=days[0]).sales == Decimal("3000.00")

@@ -75,7 +75,7 @@ def test_orders_keep_flowing_without_redis_and_the_nightly_run_catches_up(world,
         with real_broker(redis.url, redis.url):
             result = run_nightly_rollups_task.apply_async(queue="rollups")
             assert not isinstance(result, EagerResult)
-            outcome = result.get(timeout=120)
+            outcome = result.get(timeout=120, disable_sync_subtasks=False)
     finally:
         worker.terminate()
         worker.wait(timeout=30)

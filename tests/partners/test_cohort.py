@@ -155,7 +155,7 @@ def test_a_cohort_with_one_refusal_on_a_real_worker(real_worker, admin_user, cou
     with activate_cohort_task.app.connection_for_write() as conn, conn.Producer() as producer:
         result = activate_cohort_task.apply_async(args=[job.pk], producer=producer)
     assert not isinstance(result, EagerResult), "the task must go through the broker"
-    outcome = result.get(timeout=120)
+    outcome = result.get(timeout=120, disable_sync_subtasks=False)
     # then nine are active, the fifth refused, and the job says so
     assert outcome == {"id": job.pk, "status": "done", "done": 10, "total": 10}
     job.refresh_from_db()
